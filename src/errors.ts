@@ -1,0 +1,95 @@
+/**
+ * Every reason tokenwarden refuses a token. The set is closed: users branch on it, so a new
+ * code is a breaking change.
+ */
+export type ErrorCode =
+  | 'token_malformed'
+  | 'algorithm_not_allowed'
+  | 'key_not_found'
+  | 'signature_invalid'
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'issuer_invalid'
+  | 'audience_invalid'
+  | 'type_invalid'
+  | 'claim_invalid'
+  | 'token_revoked'
+  | 'insufficient_scope'
+  | 'jwks_unavailable'
+  | 'revocation_unavailable';
+
+/**
+ * The HTTP status each code maps to: 401 when the token is bad, 403 when it is good but not
+ * enough, 503 when we cannot tell (the token may well be fine).
+ */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, 401 | 403 | 503>> = Object.freeze({
+  token_malformed: 401,
+  algorithm_not_allowed: 401,
+  key_not_found: 401,
+  signature_invalid: 401,
+  token_expired: 401,
+  token_not_yet_valid: 401,
+  issuer_invalid: 401,
+  audience_invalid: 401,
+  type_invalid: 401,
+  claim_invalid: 401,
+  token_revoked: 401,
+  insufficient_scope: 403,
+  jwks_unavailable: 503,
+  revocation_unavailable: 503,
+});
+
+/**
+ * A plain-language meaning for each code, safe to show to a client (adapters use it as the
+ * RFC 6750 `error_description`): it never carries internals or token content.
+ */
+export const ERROR_DESCRIPTION: Readonly<Record<ErrorCode, string>> = Object.freeze({
+  token_malformed: 'The access token is malformed',
+  algorithm_not_allowed: 'The access token is signed with an algorithm that is not allowed',
+  key_not_found: 'The access token is signed with an unknown key',
+  signature_invalid: 'The access token signature is invalid',
+  token_expired: 'The access token has expired',
+  token_not_yet_valid: 'The access token is not valid yet',
+  issuer_invalid: 'The access token was issued by an untrusted issuer',
+  audience_invalid: 'The access token is not intended for this resource',
+  type_invalid: 'The access token has the wrong type',
+  claim_invalid: 'The access token has an invalid claim',
+  token_revoked: 'The access token has been revoked',
+  insufficient_scope: 'The access token does not grant the required permissions',
+  jwks_unavailable: 'The signing keys are temporarily unavailable',
+  revocation_unavailable: 'The revocation status is temporarily unavailable',
+});
+
+/**
+ * The one error tokenwarden raises for a refused token. Branch on {@link AccessTokenError.code};
+ * `status` is the HTTP status an API should answer with. The message says what failed and
+ * never contains the token.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await verifier.verifyAccessToken(token);
+ * } catch (error) {
+ *   if (error instanceof AccessTokenError && error.code === 'token_expired') { ... }
+ * }
+ * ```
+ */
+export class AccessTokenError extends Error {
+  override readonly name = 'AccessTokenError';
+  readonly code: ErrorCode;
+  readonly status: 401 | 403 | 503;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/** True for an {@link AccessTokenError}, across module copies (ESM and CJS builds). */
+export function isAccessTokenError(value: unknown): value is AccessTokenError {
+  if (value instanceof AccessTokenError) return true;
+  if (!(value instanceof Error) || value.name !== 'AccessTokenError') return false;
+  const { code } = value as { code?: unknown };
+  return typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code);
+}

@@ -1,0 +1,42 @@
+import { parseFetchableUrl } from '../lib/url.js';
+import { parseJsonObject, type HttpGet } from './http.js';
+
+/**
+ * Where an issuer's metadata may live: OpenID Connect Discovery 1.0 §4 first
+ * (`{issuer}/.well-known/openid-configuration`), then RFC 8414 §3
+ * (`/.well-known/oauth-authorization-server` inserted before the issuer's path).
+ */
+export function metadataUrls(issuer: URL): URL[] {
+  const path = issuer.pathname.replace(/\/+$/, '');
+  return [
+    new URL(`${issuer.origin}${path}/.well-known/openid-configuration`),
+    new URL(`${issuer.origin}/.well-known/oauth-authorization-server${path}`),
+  ];
+}
+
+/**
+ * Reads the issuer's metadata and returns its `jwks_uri`. Metadata whose `issuer` differs from
+ * the configured one by even a character is not used (OIDC Discovery §4.3, RFC 8414 §3.3): it
+ * would let one tenant's metadata point us at another's keys.
+ */
+export async function discoverJwksUri(
+  issuer: string,
+  get: HttpGet,
+  options: { signal: AbortSignal; maxBytes: number },
+): Promise<URL> {
+  const reasons: string[] = [];
+  for (const url of metadataUrls(new URL(issuer))) {
+    try {
+      const metadata = parseJsonObject(await get(url, options));
+      if (metadata.issuer !== issuer) throw new Error('its "issuer" does not match the configured issuer');
+      if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no "jwks_uri"');
+      const jwksUri = parseFetchableUrl(metadata.jwks_uri);
+      if (typeof jwksUri === 'string') throw new Error(`its "jwks_uri" ${jwksUri}`);
+      return jwksUri;
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      reasons.push(`${url.href}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`discovery failed (${reasons.join('; ')})`);
+}

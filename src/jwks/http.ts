@@ -1,0 +1,151 @@
+import { Agent, request } from 'undici';
+
+/**
+ * A `fetch`-compatible function, for runtimes without undici and for tests. tokenwarden calls it
+ * with `redirect: 'manual'` and an abort signal, and reads the body as a stream.
+ */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** The parts of an HTTP response the key source needs. */
+export interface HttpResponse {
+  readonly status: number;
+  header(name: string): string | undefined;
+  readonly body: Uint8Array;
+}
+
+export interface HttpGetOptions {
+  readonly signal: AbortSignal;
+  readonly maxBytes: number;
+}
+
+/** GET `url`, refusing non-2xx answers (redirects included) and bodies over `maxBytes`. */
+export type HttpGet = (url: URL, options: HttpGetOptions) => Promise<HttpResponse>;
+
+/** A failed key-set request. `retryAfter` (seconds) is set when the server sent Retry-After. */
+export interface HttpError extends Error {
+  retryAfter?: number;
+}
+
+function statusError(status: number, header: (name: string) => string | undefined): HttpError {
+  const error: HttpError = new Error(
+    status >= 300 && status < 400 ? `answered ${status} (redirects are not followed)` : `answered HTTP ${status}`,
+  );
+  const retryAfter = parseRetryAfter(header('retry-after'));
+  if (retryAfter !== undefined) error.retryAfter = retryAfter;
+  return error;
+}
+
+function tooLarge(maxBytes: number): Error {
+  return new Error(`response is larger than ${maxBytes} bytes`);
+}
+
+/** Retry-After as seconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
+}
+
+function declaredLength(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+
+// One keep-alive agent for the process: every key source talks to a handful of issuers, and
+// reusing connections keeps refreshes cheap. undici unrefs idle sockets, so it never holds
+// the process open.
+let sharedAgent: Agent | undefined;
+
+/** The default transport: undici over a keep-alive agent; redirects are never followed. */
+export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  const response = await request(url, {
+    method: 'GET',
+    dispatcher: sharedAgent,
+    signal,
+    headers: { accept: 'application/json' },
+  });
+  const header = (name: string): string | undefined => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    response.body.destroy();
+    throw statusError(response.statusCode, header);
+  }
+  const length = declaredLength(header('content-length'));
+  if (length !== undefined && length > maxBytes) {
+    response.body.destroy();
+    throw tooLarge(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Leaving the loop early (throw) destroys the stream: an oversized body is never read whole.
+  for await (const chunk of response.body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk as Buffer);
+  }
+  return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
+};
+
+/** The transport for a user-supplied `fetch`: same rules as {@link undiciGet}. */
+export function fetchGet(fetchImpl: FetchLike): HttpGet {
+  return async (url, { signal, maxBytes }) => {
+    const response = await fetchImpl(url.href, {
+      method: 'GET',
+      redirect: 'manual',
+      signal,
+      headers: { accept: 'application/json' },
+    });
+    const header = (name: string): string | undefined => response.headers.get(name) ?? undefined;
+    if (response.status < 200 || response.status >= 300) {
+      await response.body?.cancel().catch(() => undefined);
+      throw statusError(response.status, header);
+    }
+    const length = declaredLength(header('content-length'));
+    if (length !== undefined && length > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(maxBytes);
+    }
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = response.body?.getReader();
+    if (reader) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        total += value.byteLength;
+        if (total > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw tooLarge(maxBytes);
+        }
+        chunks.push(value);
+      }
+    }
+    const body = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return { status: response.status, header, body };
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a response body as a JSON object, or throws saying why not. */
+export function parseJsonObject(response: HttpResponse): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(response.body));
+  } catch {
+    throw new Error('response is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('response is not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,133 @@
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  ALGORITHM_SPECS,
+  MIN_RSA_MODULUS_BITS,
+  SUPPORTED_ALGORITHMS,
+  type Algorithm,
+} from '../token/algorithms.js';
+import type { VerificationKey } from '../token/signature.js';
+
+/** The usable keys of one fetched JWKS, indexed for the lookups verification makes. */
+export interface KeySet {
+  /** `alg + ' ' + kid` → the keys with that kid usable for that alg (usually one). */
+  readonly byAlgAndKid: ReadonlyMap<string, readonly VerificationKey[]>;
+  /** `alg` → every usable key for that alg, for tokens that carry no kid. */
+  readonly byAlg: ReadonlyMap<Algorithm, readonly VerificationKey[]>;
+  /** Every kid in the set, usable or not, to tell "unknown kid" from "kid not usable". */
+  readonly kids: ReadonlySet<string>;
+  readonly size: number;
+  /** How many JWKs were skipped as malformed or unusable. */
+  readonly skipped: number;
+}
+
+/** What a key lookup found: keys to try, a known kid that cannot verify this alg, or nothing. */
+export type KeyLookup =
+  | { readonly kind: 'found'; readonly keys: readonly VerificationKey[] }
+  | { readonly kind: 'unusable' | 'ambiguous' | 'unknown' };
+
+const UNKNOWN: KeyLookup = { kind: 'unknown' };
+const UNUSABLE: KeyLookup = { kind: 'unusable' };
+const AMBIGUOUS: KeyLookup = { kind: 'ambiguous' };
+
+export function lookupKey(set: KeySet, alg: Algorithm, kid: string | undefined): KeyLookup {
+  if (kid === undefined) {
+    // Without a kid the choice must be unambiguous: exactly one key fits the alg.
+    const keys = set.byAlg.get(alg);
+    if (keys === undefined) return UNKNOWN;
+    return keys.length === 1 ? { kind: 'found', keys } : AMBIGUOUS;
+  }
+  const keys = set.byAlgAndKid.get(`${alg} ${kid}`);
+  if (keys !== undefined) return { kind: 'found', keys };
+  return set.kids.has(kid) ? UNUSABLE : UNKNOWN;
+}
+
+/**
+ * Imports every usable key of a JWKS document once. Keys that are malformed or unfit for
+ * signature verification are skipped, so one bad key never takes the rest of the set down.
+ * Throws only when the document itself is not a key set.
+ */
+export function importKeySet(document: unknown, allowed: ReadonlySet<Algorithm>): KeySet {
+  if (typeof document !== 'object' || document === null || !Array.isArray((document as { keys?: unknown }).keys)) {
+    throw new Error('response is not a JWK Set (no "keys" array)');
+  }
+  const byAlgAndKid = new Map<string, VerificationKey[]>();
+  const byAlg = new Map<Algorithm, VerificationKey[]>();
+  const kids = new Set<string>();
+  let size = 0;
+  let skipped = 0;
+  for (const jwk of (document as { keys: unknown[] }).keys) {
+    if (typeof jwk === 'object' && jwk !== null && typeof (jwk as { kid?: unknown }).kid === 'string') {
+      kids.add((jwk as { kid: string }).kid);
+    }
+    const key = importVerificationKey(jwk, allowed);
+    if (key === undefined) {
+      skipped++;
+      continue;
+    }
+    size++;
+    for (const alg of key.algorithms) {
+      push(byAlg, alg, key);
+      if (key.kid !== undefined) push(byAlgAndKid, `${alg} ${key.kid}`, key);
+    }
+  }
+  return { byAlgAndKid, byAlg, kids, size, skipped };
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** One JWK → a verification key, or `undefined` when it must not be used. */
+export function importVerificationKey(jwk: unknown, allowed: ReadonlySet<Algorithm>): VerificationKey | undefined {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
+  const { kty, kid, use, key_ops: keyOps, alg, crv } = jwk as Record<string, unknown>;
+  if (typeof kty !== 'string') return undefined;
+  if (kid !== undefined && typeof kid !== 'string') return undefined;
+  if (use !== undefined && use !== 'sig') return undefined;
+  if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) return undefined;
+  if (alg !== undefined && typeof alg !== 'string') return undefined;
+
+  // A key declaring its alg is bound to it; otherwise it may serve every allowed alg its type fits.
+  const candidates: readonly Algorithm[] =
+    alg === undefined ? SUPPORTED_ALGORITHMS : SUPPORTED_ALGORITHMS.filter((name) => name === alg);
+  const algorithms = new Set<Algorithm>();
+  for (const name of candidates) {
+    const spec = ALGORITHM_SPECS[name];
+    if (!allowed.has(name) || spec.kty !== kty) continue;
+    if (spec.curves.length > 0 && !spec.curves.includes(crv as string)) continue;
+    algorithms.add(name);
+  }
+  if (algorithms.size === 0) return undefined;
+
+  let keyObject: KeyObject;
+  try {
+    // Only the public members are copied: a JWKS that leaks private parameters must still
+    // yield a public key, and no other member can influence the import.
+    keyObject = createPublicKey({ key: publicMembers(jwk as Record<string, unknown>, kty), format: 'jwk' });
+  } catch {
+    return undefined;
+  }
+  let modulusBytes: number | undefined;
+  if (kty === 'RSA') {
+    const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
+    if (bits < MIN_RSA_MODULUS_BITS) return undefined;
+    modulusBytes = Math.ceil(bits / 8);
+  }
+  return { kid: kid as string | undefined, algorithms, keyObject, modulusBytes };
+}
+
+function publicMembers(jwk: Record<string, unknown>, kty: string): JsonWebKey {
+  const pick = (...names: string[]): JsonWebKey => {
+    const out: Record<string, unknown> = { kty };
+    for (const name of names) {
+      if (typeof jwk[name] !== 'string') throw new Error(`JWK member "${name}" is missing`);
+      out[name] = jwk[name];
+    }
+    return out as JsonWebKey;
+  };
+  if (kty === 'RSA') return pick('n', 'e');
+  if (kty === 'EC') return pick('crv', 'x', 'y');
+  return pick('crv', 'x');
+}

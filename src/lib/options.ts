@@ -1,0 +1,57 @@
+// Option checks run once, in the factories. Misuse is a programming error, so it throws
+// TypeError/RangeError naming the option; a bad token never reaches these.
+
+export function fail(name: string, expected: string): never {
+  throw new TypeError(`tokenwarden: option "${name}" must be ${expected}`);
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A finite number of seconds within [min, max]; `undefined` gives the default. */
+export function seconds(name: string, value: unknown, fallback: number, min = 0, max = 10 * 365 * 86400): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'a finite number of seconds');
+  if (value < min || value > max) {
+    throw new RangeError(`tokenwarden: option "${name}" must be between ${min} and ${max} seconds, got ${value}`);
+  }
+  return value;
+}
+
+/** A positive safe integer within [min, max]; `undefined` gives the default. */
+export function integer(name: string, value: unknown, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(name, 'an integer');
+  if (value < min || value > max) {
+    throw new RangeError(`tokenwarden: option "${name}" must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(name, 'a boolean');
+  return value;
+}
+
+/** One non-empty string or a non-empty array of them, de-duplicated. */
+export function stringList(name: string, value: unknown): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) fail(name, 'a non-empty string or a non-empty array of strings');
+  for (const item of list) {
+    if (typeof item !== 'string' || item.length === 0) fail(name, 'a non-empty string or a non-empty array of strings');
+  }
+  return [...new Set(list as string[])];
+}
+
+/** Rejects keys the factory does not know, so a typo (`audiance`) is caught at start-up. */
+export function knownKeys(name: string, value: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new TypeError(`tokenwarden: unknown option "${name ? `${name}.` : ''}${key}"`);
+    }
+  }
+}

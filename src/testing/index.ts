@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
+import type { Algorithm } from '../token/algorithms.js';
+
+export interface TestIssuerOptions {
+  /**
+   * Signing algorithm of the issuer's key; `sign` may pick another per token, which adds a key.
+   * @default 'RS256'
+   */
+  algorithm?: Algorithm;
+  /** Default `aud` of signed tokens. @default 'test-api' */
+  audience?: string | string[];
+  /** Path part of the issuer URL, e.g. `/realms/demo`. @default '' */
+  path?: string;
+  /** Port to listen on (127.0.0.1). @default 0, a free port */
+  port?: number;
+  /** `Cache-Control` header of the JWKS response. @default unset */
+  cacheControl?: string;
+  /** Serve discovery metadata at `/.well-known/openid-configuration`. @default true */
+  discovery?: boolean;
+}
+
+export interface SignOptions {
+  /** Algorithm for this token; a key for it is created on first use. @default the issuer's */
+  alg?: Algorithm;
+  /** Seconds from now until `exp`. @default 300 */
+  expiresIn?: number;
+  /** Extra or replacement protected-header parameters (`typ`, `kid`, even bad ones). */
+  header?: Record<string, unknown>;
+}
+
+/** A local OAuth issuer for tests and demos: serves a JWKS and metadata, signs tokens. */
+export interface TestIssuer {
+  /** The issuer identifier (`iss`), e.g. `http://127.0.0.1:40123`. */
+  readonly issuer: string;
+  /** Where the key set is served. */
+  readonly jwksUri: string;
+  /** Requests served so far, by kind, for asserting fetch counts. */
+  readonly requests: { readonly jwks: number; readonly metadata: number };
+  /**
+   * Signs a token. Defaults: `iss`, `aud`, `sub` ('user-1'), `iat` now, `exp` in 5 minutes,
+   * a random `jti`; `claims` overrides them (set one to `undefined` to leave it out).
+   */
+  sign(claims?: Record<string, unknown>, options?: SignOptions): Promise<string>;
+  /** Replaces the signing key with a new one (new kid). With `keepOld`, the old key stays published. */
+  rotate(options?: { keepOld?: boolean }): Promise<void>;
+  /** The currently published key set. */
+  jwks(): { keys: JWK[] };
+  /** Serves this instead of the real key set (status and raw body), until called with `undefined`. */
+  override(response: { status: number; body: string; headers?: Record<string, string> } | undefined): void;
+  /** Stops the server. */
+  close(): Promise<void>;
+}
+
+interface SigningKey {
+  readonly kid: string;
+  readonly alg: Algorithm;
+  readonly privateKey: CryptoKey;
+  readonly jwk: JWK;
+}
+
+async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
+  return { kid, alg, privateKey, jwk };
+}
+
+/**
+ * Starts a local issuer on 127.0.0.1 for tests and demos. It serves its JWKS at `/jwks.json`
+ * and OpenID metadata, signs tokens with keys made for this run, and can rotate them.
+ *
+ * @example
+ * ```ts
+ * import { createTestIssuer } from 'tokenwarden/testing';
+ *
+ * const issuer = await createTestIssuer({ audience: 'orders-api' });
+ * const verifier = createVerifier({ issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri });
+ * const token = await issuer.sign({ sub: 'alice', scope: 'orders:read' });
+ * await verifier.verifyAccessToken(token);
+ * await issuer.close();
+ * ```
+ */
+export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
+  const defaultAlg = options.algorithm ?? 'RS256';
+  const audience = options.audience ?? 'test-api';
+  const path = (options.path ?? '').replace(/\/+$/, '');
+  let published: SigningKey[] = [await createSigningKey(defaultAlg)];
+  let override: { status: number; body: string; headers?: Record<string, string> } | undefined;
+  const requests = { jwks: 0, metadata: 0 };
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === `${path}/jwks.json`) {
+      requests.jwks++;
+      if (override) {
+        res.writeHead(override.status, { 'content-type': 'application/json', ...override.headers });
+        res.end(override.body);
+        return;
+      }
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (options.cacheControl) headers['cache-control'] = options.cacheControl;
+      res.writeHead(200, headers);
+      res.end(JSON.stringify({ keys: published.map((key) => key.jwk) }));
+      return;
+    }
+    if (options.discovery !== false && url.pathname === `${path}/.well-known/openid-configuration`) {
+      requests.metadata++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ issuer, jwks_uri: jwksUri, id_token_signing_alg_values_supported: [defaultAlg] }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end('{"error":"not_found"}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}${path}`;
+  const jwksUri = `${issuer}/jwks.json`;
+
+  async function keyFor(alg: Algorithm): Promise<SigningKey> {
+    const current = published.find((key) => key.alg === alg);
+    if (current) return current;
+    const created = await createSigningKey(alg);
+    published = [created, ...published];
+    return created;
+  }
+
+  return {
+    issuer,
+    jwksUri,
+    requests,
+    async sign(claims = {}, signOptions = {}) {
+      const key = await keyFor(signOptions.alg ?? defaultAlg);
+      const now = Math.floor(Date.now() / 1000);
+      const payload: Record<string, unknown> = {
+        iss: issuer,
+        aud: audience,
+        sub: 'user-1',
+        iat: now,
+        exp: now + (signOptions.expiresIn ?? 300),
+        jti: randomUUID(),
+        ...claims,
+      };
+      for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
+      const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...signOptions.header };
+      const bytes = new TextEncoder().encode(JSON.stringify(payload));
+      // jose refuses to sign a `crit` it does not know unless told it is recognised; tests need such tokens.
+      const crit = Array.isArray(header.crit)
+        ? Object.fromEntries(header.crit.map((name: unknown) => [String(name), true]))
+        : undefined;
+      return new CompactSign(bytes)
+        .setProtectedHeader(header as { alg: string })
+        .sign(key.privateKey, crit ? { crit } : undefined);
+    },
+    async rotate(rotateOptions = {}) {
+      const next = await createSigningKey(defaultAlg);
+      published = rotateOptions.keepOld ? [next, ...published] : [next, ...published.filter((key) => key.alg !== defaultAlg)];
+    },
+    jwks: () => ({ keys: published.map((key) => key.jwk) }),
+    override(response) {
+      override = response;
+    },
+    close() {
+      server.closeAllConnections();
+      return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}

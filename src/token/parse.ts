@@ -1,0 +1,103 @@
+import { AccessTokenError } from '../errors.js';
+import type { Algorithm } from './algorithms.js';
+import { decodeBase64url, decodeJsonObject } from './decode.js';
+
+/** The protected header of a verified token, as the issuer wrote it. */
+export interface JwsHeader {
+  alg: Algorithm;
+  kid?: string;
+  typ?: string;
+  [parameter: string]: unknown;
+}
+
+/** A compact JWS split and decoded, not yet verified: nothing in it is trusted yet. */
+export interface ParsedToken {
+  readonly header: JwsHeader;
+  readonly payload: Record<string, unknown>;
+  /** `BASE64URL(header) '.' BASE64URL(payload)`: the bytes the signature covers. */
+  readonly signingInput: string;
+  readonly signature: Uint8Array;
+}
+
+export interface ParseOptions {
+  readonly maxTokenLength: number;
+  readonly algorithms: ReadonlySet<string>;
+}
+
+// Header parameters whose meaning we implement and may therefore appear in `crit`
+// (RFC 7515 §4.1.11). `b64` is understood only so that `b64: false` can be refused clearly.
+const UNDERSTOOD_CRITICAL = new Set(['b64']);
+
+const malformed = (message: string): AccessTokenError => new AccessTokenError('token_malformed', message);
+
+/**
+ * Splits and decodes a compact JWS without trusting any of it. Checks, in order of cost:
+ * type and length (before any decoding), shape, encoding, JSON, then header rules.
+ */
+export function parseCompactJws(token: unknown, options: ParseOptions): ParsedToken {
+  if (typeof token !== 'string') throw malformed('access token must be a string');
+  if (token.length === 0) throw malformed('access token is empty');
+  if (token.length > options.maxTokenLength) {
+    throw malformed(`access token is longer than ${options.maxTokenLength} characters`);
+  }
+  if (token.charCodeAt(0) === 0x7b /* { */) {
+    throw malformed('JWS JSON serialization is not accepted; only compact tokens are');
+  }
+
+  const first = token.indexOf('.');
+  const second = first === -1 ? -1 : token.indexOf('.', first + 1);
+  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
+    const segments = token.split('.').length;
+    if (segments === 5) throw malformed('encrypted tokens (JWE) are not accepted');
+    throw malformed(`access token must have 3 segments, found ${segments}`);
+  }
+
+  const header = decodeJsonObject(token.slice(0, first));
+  if (header === undefined) throw malformed('token header is not a base64url-encoded JSON object');
+  const payload = decodeJsonObject(token.slice(first + 1, second));
+  if (payload === undefined) {
+    if (Object.hasOwn(header, 'enc')) throw malformed('encrypted tokens (JWE) are not accepted');
+    throw malformed('token payload is not a base64url-encoded JSON object');
+  }
+  const signature = decodeBase64url(token.slice(second + 1));
+  if (signature === undefined) throw malformed('token signature is not base64url-encoded');
+
+  checkHeader(header, options);
+  return { header: header as JwsHeader, payload, signingInput: token.slice(0, second), signature };
+}
+
+function checkHeader(header: Record<string, unknown>, options: ParseOptions): void {
+  const { alg } = header;
+  if (typeof alg !== 'string') throw malformed('token header has no "alg"');
+  if (alg.toLowerCase() === 'none') {
+    throw new AccessTokenError('algorithm_not_allowed', 'unsigned tokens (alg "none") are never accepted');
+  }
+  if (!options.algorithms.has(alg)) {
+    throw new AccessTokenError('algorithm_not_allowed', 'token is signed with an algorithm that is not allowed');
+  }
+  if (Object.hasOwn(header, 'enc')) throw malformed('encrypted tokens (JWE) are not accepted');
+  if (header.kid !== undefined && typeof header.kid !== 'string') throw malformed('token header "kid" must be a string');
+  if (header.typ !== undefined && typeof header.typ !== 'string') throw malformed('token header "typ" must be a string');
+  if (typeof header.cty === 'string' && /^(application\/)?jwt$/i.test(header.cty)) {
+    throw malformed('nested tokens (cty "JWT") are not accepted');
+  }
+  if (header.b64 !== undefined && header.b64 !== true) {
+    throw malformed('unencoded payloads (b64: false) are not accepted');
+  }
+  if (header.crit !== undefined) {
+    const { crit } = header;
+    if (!Array.isArray(crit) || crit.length === 0) throw malformed('token header "crit" must be a non-empty array');
+    const seen = new Set<unknown>();
+    for (const name of crit) {
+      if (typeof name !== 'string' || seen.has(name) || !Object.hasOwn(header, name)) {
+        throw malformed('token header "crit" is invalid');
+      }
+      seen.add(name);
+      if (!UNDERSTOOD_CRITICAL.has(name)) {
+        throw malformed('token header "crit" names a parameter that is not supported');
+      }
+    }
+  }
+  // `jku`, `x5u`, `jwk` and `x5c` are deliberately ignored: keys come only from the
+  // configured issuer's key set, never from the token that is being verified.
+}

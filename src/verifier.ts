@@ -1,0 +1,302 @@
+import { AccessTokenError } from './errors.js';
+import type { AccessTokenClaims } from './claims/types.js';
+import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
+import { fetchGet, undiciGet, type FetchLike } from './jwks/http.js';
+import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
+import { boolean, fail, integer, isPlainObject, knownKeys, seconds, stringList } from './lib/options.js';
+import { parseFetchableUrl } from './lib/url.js';
+import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
+import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
+import { parseCompactJws, type ParseOptions } from './token/parse.js';
+import { verifySignature } from './token/signature.js';
+
+/** How the key set of each issuer is fetched and cached. Durations in seconds. */
+export interface JwksOptions {
+  /**
+   * Least time between two fetches of the key set, whatever triggers them (an unknown `kid`,
+   * staleness, a failure). Bounds what a flood of tokens with random kids can cost the issuer.
+   * @default 30
+   */
+  cooldown?: number;
+  /**
+   * How long a fetched key set is fresh when the response has no `Cache-Control: max-age`
+   * or `Expires`. A stale set keeps serving while it is refreshed in the background.
+   * @default 600
+   */
+  maxAge?: number;
+  /**
+   * Longest wait for the key set (discovery included), after which verification answers
+   * `jwks_unavailable`.
+   * @default 5
+   */
+  timeout?: number;
+  /**
+   * How long past staleness cached keys stay usable while the issuer cannot be reached.
+   * @default 86400
+   */
+  maxStale?: number;
+  /**
+   * Largest response accepted, in bytes; a larger one is aborted while streaming.
+   * @default 524288
+   */
+  maxBytes?: number;
+  /**
+   * A `fetch`-compatible function to use instead of the built-in undici client, for other
+   * runtimes, proxies or tests. Called with `redirect: 'manual'`.
+   * @default undici with a keep-alive agent
+   */
+  fetch?: FetchLike;
+}
+
+export interface VerifierOptions {
+  /** Trusted issuer(s); a token's `iss` must equal one exactly (no normalisation). */
+  issuer: string | readonly string[];
+  /** This API's identifier(s); a token's `aud` must contain one of them. */
+  audience: string | readonly string[];
+  /**
+   * Where each issuer's JWKS lives. A string for a single issuer, or a map from issuer to URL.
+   * Issuers without one are discovered through `{issuer}/.well-known/openid-configuration`,
+   * then RFC 8414 metadata. Must be https (http only for loopback hosts).
+   * @default discovered
+   */
+  jwksUri?: string | Readonly<Record<string, string>>;
+  /**
+   * Accepted signature algorithms. Only asymmetric ones exist: `none` and HMAC can never be
+   * enabled, since keys come from a public JWKS.
+   * @default ['RS256','RS384','RS512','PS256','PS384','PS512','ES256','ES384','ES512','EdDSA']
+   */
+  algorithms?: readonly Algorithm[];
+  /**
+   * Seconds of clock skew tolerated when checking `exp`, `nbf` and `iat`.
+   * @default 5
+   */
+  clockTolerance?: number;
+  /** Refuse tokens whose `iat` is more than this many seconds ago (requires `iat`). @default unset */
+  maxTokenAge?: number;
+  /**
+   * Expected `typ` header, e.g. `at+jwt` (RFC 9068). Compared per RFC 7515: case-insensitive,
+   * `application/` optional.
+   * @default unset (any typ)
+   */
+  typ?: string;
+  /** Claims that must be present (and not null), e.g. `['sub', 'jti']`. @default [] */
+  requiredClaims?: readonly string[];
+  /** Consulted after signature and claims pass; see {@link RevocationChecker}. @default unset */
+  revocation?: RevocationChecker;
+  /**
+   * Accept tokens when the revocation checker fails or times out. Off by default: an outage
+   * of the deny list must not un-revoke tokens.
+   * @default false
+   */
+  revocationFailOpen?: boolean;
+  /**
+   * Seconds to wait for an asynchronous revocation answer before `revocation_unavailable`.
+   * @default 1
+   */
+  revocationTimeout?: number;
+  /**
+   * Longest token accepted, in characters, checked before any decoding.
+   * @default 8192
+   */
+  maxTokenLength?: number;
+  /** Key set fetching and caching. */
+  jwks?: JwksOptions;
+}
+
+/** A configured verifier. Create one at start-up and share it: it holds the key cache. */
+export interface Verifier<Claims extends object = Record<never, never>> {
+  /**
+   * Verifies a JWT access token and returns its claims, or rejects with an
+   * {@link AccessTokenError} saying why not.
+   *
+   * @example
+   * ```ts
+   * const claims = await verifier.verifyAccessToken(token);
+   * console.log(claims.sub, claims.scope);
+   * ```
+   */
+  verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra>;
+  /** Fetches every issuer's key set now (e.g. at start-up); rejects with `jwks_unavailable`. */
+  warmUp(): Promise<void>;
+  /** The trusted issuers, as configured. */
+  readonly issuers: readonly string[];
+  /** The accepted audiences, as configured. */
+  readonly audiences: readonly string[];
+}
+
+const OPTION_NAMES = [
+  'issuer',
+  'audience',
+  'jwksUri',
+  'algorithms',
+  'clockTolerance',
+  'maxTokenAge',
+  'typ',
+  'requiredClaims',
+  'revocation',
+  'revocationFailOpen',
+  'revocationTimeout',
+  'maxTokenLength',
+  'jwks',
+] as const;
+const JWKS_OPTION_NAMES = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes', 'fetch'] as const;
+
+/**
+ * Creates a verifier for JWT access tokens from one or more OAuth 2.0 / OpenID Connect
+ * issuers. All options are checked here; misuse throws `TypeError` or `RangeError` now,
+ * never during verification.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from 'tokenwarden';
+ *
+ * const verifier = createVerifier({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'orders-api',
+ * });
+ * const claims = await verifier.verifyAccessToken(token);
+ * ```
+ */
+export function createVerifier<Claims extends object = Record<never, never>>(options: VerifierOptions): Verifier<Claims> {
+  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createVerifier needs an options object');
+  knownKeys('', options, OPTION_NAMES);
+
+  const issuers = stringList('issuer', options.issuer);
+  const audiences = stringList('audience', options.audience);
+  const algorithms = resolveAlgorithms(options.algorithms);
+  const clockTolerance = seconds('clockTolerance', options.clockTolerance, 5, 0, 3600);
+  const maxTokenAge = options.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', options.maxTokenAge, 0, 1);
+  if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.trim() === '')) {
+    fail('typ', 'a non-empty string');
+  }
+  const requiredClaims = options.requiredClaims === undefined ? [] : stringList('requiredClaims', options.requiredClaims);
+  const maxTokenLength = integer('maxTokenLength', options.maxTokenLength, 8192, 16, 1_048_576);
+
+  const rules: ClaimRules = {
+    audiences,
+    clockTolerance,
+    maxTokenAge,
+    typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
+    requiredClaims,
+  };
+  const parseOptions: ParseOptions = { maxTokenLength, algorithms };
+  const revocation = resolveRevocation(options, clockTolerance);
+  const keySources = resolveKeySources(options, issuers, algorithms);
+
+  return {
+    issuers,
+    audiences,
+
+    async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
+      const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
+      const keySource = selectIssuer(payload, keySources);
+
+      const found = keySource.getKeys(header.alg, header.kid);
+      const keys = Array.isArray(found) ? found : await found;
+      let valid = false;
+      for (const key of keys) {
+        if (verifySignature(header.alg, key, signingInput, signature)) {
+          valid = true;
+          break;
+        }
+      }
+      if (!valid) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
+
+      validateClaims(header, payload, rules, Date.now() / 1000);
+      const claims = payload as AccessTokenClaims & Extra;
+      if (revocation !== undefined) await checkRevocation(revocation, claims, header);
+      return claims;
+    },
+
+    async warmUp() {
+      await Promise.all([...keySources.values()].map((source) => source.load()));
+    },
+  };
+}
+
+function resolveAlgorithms(value: unknown): ReadonlySet<Algorithm> {
+  if (value === undefined) return new Set(SUPPORTED_ALGORITHMS);
+  if (!Array.isArray(value) || value.length === 0) fail('algorithms', 'a non-empty array of algorithm names');
+  for (const alg of value) {
+    if (!isSupportedAlgorithm(alg)) {
+      throw new TypeError(
+        `tokenwarden: option "algorithms" contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')}` +
+          ' (HMAC and "none" are never accepted with keys from a JWKS)',
+      );
+    }
+  }
+  return new Set(value as Algorithm[]);
+}
+
+function resolveRevocation(options: VerifierOptions, clockTolerance: number): RevocationPolicy | undefined {
+  const failOpen = boolean('revocationFailOpen', options.revocationFailOpen, false);
+  const timeout = seconds('revocationTimeout', options.revocationTimeout, 1, 0.001, 60);
+  const checker = options.revocation;
+  if (checker === undefined) return undefined;
+  if (typeof checker !== 'object' || checker === null || typeof checker.isRevoked !== 'function') {
+    fail('revocation', 'an object with an isRevoked(claims, header) method');
+  }
+  if (typeof checker.clockTolerance === 'number' && checker.clockTolerance < clockTolerance) {
+    throw new RangeError(
+      `tokenwarden: option "clockTolerance" (${clockTolerance} s) exceeds how long the revocation store keeps entries past exp (${checker.clockTolerance} s)`,
+    );
+  }
+  return { checker, failOpen, timeout: timeout * 1000 };
+}
+
+function resolveKeySources(
+  options: VerifierOptions,
+  issuers: readonly string[],
+  algorithms: ReadonlySet<Algorithm>,
+): ReadonlyMap<string, KeySource> {
+  const jwks = options.jwks ?? {};
+  if (!isPlainObject(jwks)) fail('jwks', 'an object');
+  knownKeys('jwks', jwks, JWKS_OPTION_NAMES);
+  const cooldown = seconds('jwks.cooldown', jwks.cooldown, 30, 0, 86400);
+  const maxAge = seconds('jwks.maxAge', jwks.maxAge, 600, 0, 7 * 86400);
+  const timeout = seconds('jwks.timeout', jwks.timeout, 5, 0.01, 300);
+  const maxStale = seconds('jwks.maxStale', jwks.maxStale, 86400, 0, 30 * 86400);
+  const maxBytes = integer('jwks.maxBytes', jwks.maxBytes, 524_288, 256, 64 * 1024 * 1024);
+  if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function') fail('jwks.fetch', 'a fetch-compatible function');
+  const get = jwks.fetch === undefined ? undiciGet : fetchGet(jwks.fetch as FetchLike);
+
+  const uris = resolveJwksUris(options.jwksUri, issuers);
+  const sources = new Map<string, KeySource>();
+  for (const issuer of issuers) {
+    const jwksUri = uris.get(issuer);
+    if (jwksUri === undefined && typeof parseFetchableUrl(issuer) === 'string') {
+      throw new TypeError(
+        `tokenwarden: issuer ${JSON.stringify(issuer)} has no jwksUri and cannot be used for discovery: ${parseFetchableUrl(issuer) as string}`,
+      );
+    }
+    sources.set(
+      issuer,
+      createRemoteKeySource({ issuer, jwksUri, algorithms, cooldown, maxAge, timeout, maxStale, maxBytes, get }),
+    );
+  }
+  return sources;
+}
+
+function resolveJwksUris(value: VerifierOptions['jwksUri'], issuers: readonly string[]): Map<string, URL> {
+  const uris = new Map<string, URL>();
+  if (value === undefined) return uris;
+  let entries: [string, unknown][];
+  if (typeof value === 'string') {
+    if (issuers.length !== 1) {
+      fail('jwksUri', 'a map from issuer to URL when several issuers are configured');
+    }
+    entries = [[issuers[0] as string, value]];
+  } else if (isPlainObject(value)) {
+    entries = Object.entries(value);
+  } else {
+    fail('jwksUri', 'a URL string or a map from issuer to URL');
+  }
+  for (const [issuer, uri] of entries) {
+    if (!issuers.includes(issuer)) fail('jwksUri', `keyed by configured issuers only (got ${JSON.stringify(issuer)})`);
+    if (typeof uri !== 'string') fail('jwksUri', 'a URL string');
+    const url = parseFetchableUrl(uri);
+    if (typeof url === 'string') throw new TypeError(`tokenwarden: option "jwksUri" ${url}`);
+    uris.set(issuer, url);
+  }
+  return uris;
+}
