@@ -1,18 +1,60 @@
-import { defineConfig } from 'tsup';
+import { resolve } from 'node:path';
+import { defineConfig, type Options } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-  },
+// Entry points per build. Node gets everything; web-standard runtimes (edge, workers) get the
+// modules that can run there, built with src/runtime/web.ts in place of src/runtime/node.ts.
+const nodeEntries = {
+  index: 'src/index.ts',
+  'testing/index': 'src/testing/index.ts',
+  express: 'src/adapters/express.ts',
+  fastify: 'src/adapters/fastify.ts',
+  koa: 'src/adapters/koa.ts',
+  node: 'src/adapters/node.ts',
+  hono: 'src/adapters/hono.ts',
+  next: 'src/adapters/next.ts',
+  redis: 'src/revocation/redis.ts',
+};
+const webEntries = {
+  index: 'src/index.ts',
+  hono: 'src/adapters/hono.ts',
+  next: 'src/adapters/next.ts',
+};
+
+const shared: Options = {
   format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
+  target: 'es2022',
   sourcemap: true,
-  // Shared code lands in chunks, so `tokenwarden` and `tokenwarden/testing` share one
-  // AccessTokenError class and `instanceof` works across subpaths.
+  // Shared code lands in chunks, so every subpath of one build shares one AccessTokenError.
   splitting: true,
   treeshake: true,
-});
+  // Keep `node:` specifiers as written: they can never be shadowed by an npm package.
+  removeNodeProtocol: false,
+};
+
+export default defineConfig([
+  {
+    ...shared,
+    entry: nodeEntries,
+    outDir: 'dist/node',
+    platform: 'node',
+    target: 'node20',
+    dts: true,
+    clean: true,
+  },
+  {
+    ...shared,
+    entry: webEntries,
+    outDir: 'dist/web',
+    platform: 'neutral',
+    dts: false,
+    clean: true,
+    esbuildPlugins: [
+      {
+        name: 'tokenwarden-web-runtime',
+        setup(build) {
+          build.onResolve({ filter: /\/runtime\/node\.js$/ }, () => ({ path: resolve('src/runtime/web.ts') }));
+        },
+      },
+    ],
+  },
+]);

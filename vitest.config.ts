@@ -2,11 +2,30 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Focused tests must never land: fail the run if one slips in.
     allowOnly: false,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**', 'test/package/**'] },
+      },
+      {
+        // The web-runtime path under Node: src/runtime/web.ts (global fetch, jose over
+        // WebCrypto) replaces src/runtime/node.ts, as the package's non-node export does.
+        extends: true,
+        resolve: {
+          alias: [{ find: /^(.*)\/runtime\/node\.js$/, replacement: '$1/runtime/web.js' }],
+        },
+        test: { name: 'web', include: ['test/web/**/*.test.ts'] },
+      },
+    ],
+    coverage: {
+      provider: 'v8',
+      include: ['src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+    },
   },
 });

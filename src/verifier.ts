@@ -1,14 +1,15 @@
 import { AccessTokenError } from './errors.js';
 import type { AccessTokenClaims } from './claims/types.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
-import { fetchGet, undiciGet, type FetchLike } from './jwks/http.js';
+import { fetchGet, type FetchLike } from './jwks/http.js';
 import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
 import { boolean, fail, integer, isPlainObject, knownKeys, seconds, stringList } from './lib/options.js';
 import { parseFetchableUrl } from './lib/url.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { parseCompactJws, type ParseOptions } from './token/parse.js';
-import { verifySignature } from './token/signature.js';
+import { hasExpectedShape } from './token/signature.js';
+import { defaultHttpGet, signatures } from './runtime/node.js';
 
 /** How the key set of each issuer is fetched and cached. Durations in seconds. */
 export interface JwksOptions {
@@ -195,10 +196,10 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       const keys = Array.isArray(found) ? found : await found;
       let valid = false;
       for (const key of keys) {
-        if (verifySignature(header.alg, key, signingInput, signature)) {
-          valid = true;
-          break;
-        }
+        if (!hasExpectedShape(header.alg, key, signature)) continue;
+        const verified = signatures.verify(header.alg, key, signingInput, signature);
+        valid = typeof verified === 'boolean' ? verified : await verified;
+        if (valid) break;
       }
       if (!valid) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
 
@@ -258,7 +259,7 @@ function resolveKeySources(
   const maxStale = seconds('jwks.maxStale', jwks.maxStale, 86400, 0, 30 * 86400);
   const maxBytes = integer('jwks.maxBytes', jwks.maxBytes, 524_288, 256, 64 * 1024 * 1024);
   if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function') fail('jwks.fetch', 'a fetch-compatible function');
-  const get = jwks.fetch === undefined ? undiciGet : fetchGet(jwks.fetch as FetchLike);
+  const get = jwks.fetch === undefined ? defaultHttpGet : fetchGet(jwks.fetch as FetchLike);
 
   const uris = resolveJwksUris(options.jwksUri, issuers);
   const sources = new Map<string, KeySource>();
@@ -271,7 +272,7 @@ function resolveKeySources(
     }
     sources.set(
       issuer,
-      createRemoteKeySource({ issuer, jwksUri, algorithms, cooldown, maxAge, timeout, maxStale, maxBytes, get }),
+      createRemoteKeySource({ issuer, jwksUri, algorithms, cooldown, maxAge, timeout, maxStale, maxBytes, get, signatures }),
     );
   }
   return sources;

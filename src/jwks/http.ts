@@ -1,5 +1,3 @@
-import { Agent, request } from 'undici';
-
 /**
  * A `fetch`-compatible function, for runtimes without undici and for tests. tokenwarden calls it
  * with `redirect: 'manual'` and an abort signal, and reads the body as a stream.
@@ -26,7 +24,7 @@ export interface HttpError extends Error {
   retryAfter?: number;
 }
 
-function statusError(status: number, header: (name: string) => string | undefined): HttpError {
+export function statusError(status: number, header: (name: string) => string | undefined): HttpError {
   const error: HttpError = new Error(
     status >= 300 && status < 400 ? `answered ${status} (redirects are not followed)` : `answered HTTP ${status}`,
   );
@@ -35,7 +33,7 @@ function statusError(status: number, header: (name: string) => string | undefine
   return error;
 }
 
-function tooLarge(maxBytes: number): Error {
+export function tooLarge(maxBytes: number): Error {
   return new Error(`response is larger than ${maxBytes} bytes`);
 }
 
@@ -48,49 +46,11 @@ export function parseRetryAfter(value: string | undefined): number | undefined {
   return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
 }
 
-function declaredLength(value: string | undefined): number | undefined {
+export function declaredLength(value: string | undefined): number | undefined {
   return value !== undefined && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 
-// One keep-alive agent for the process: every key source talks to a handful of issuers, and
-// reusing connections keeps refreshes cheap. undici unrefs idle sockets, so it never holds
-// the process open.
-let sharedAgent: Agent | undefined;
-
-/** The default transport: undici over a keep-alive agent; redirects are never followed. */
-export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, connections: 16 });
-  const response = await request(url, {
-    method: 'GET',
-    dispatcher: sharedAgent,
-    signal,
-    headers: { accept: 'application/json' },
-  });
-  const header = (name: string): string | undefined => {
-    const value = response.headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-  };
-  if (response.statusCode < 200 || response.statusCode >= 300) {
-    response.body.destroy();
-    throw statusError(response.statusCode, header);
-  }
-  const length = declaredLength(header('content-length'));
-  if (length !== undefined && length > maxBytes) {
-    response.body.destroy();
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // Leaving the loop early (throw) destroys the stream: an oversized body is never read whole.
-  for await (const chunk of response.body) {
-    total += (chunk as Buffer).length;
-    if (total > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk as Buffer);
-  }
-  return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
-};
-
-/** The transport for a user-supplied `fetch`: same rules as {@link undiciGet}. */
+/** The transport over a `fetch` function (the user's, or the global one on web runtimes). */
 export function fetchGet(fetchImpl: FetchLike): HttpGet {
   return async (url, { signal, maxBytes }) => {
     const response = await fetchImpl(url.href, {

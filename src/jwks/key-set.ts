@@ -1,11 +1,11 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import {
   ALGORITHM_SPECS,
   MIN_RSA_MODULUS_BITS,
   SUPPORTED_ALGORITHMS,
   type Algorithm,
 } from '../token/algorithms.js';
-import type { VerificationKey } from '../token/signature.js';
+import { decodeBase64url } from '../token/decode.js';
+import type { PublicJwk, SignatureRuntime, VerificationKey } from '../token/signature.js';
 
 /** The usable keys of one fetched JWKS, indexed for the lookups verification makes. */
 export interface KeySet {
@@ -46,7 +46,7 @@ export function lookupKey(set: KeySet, alg: Algorithm, kid: string | undefined):
  * signature verification are skipped, so one bad key never takes the rest of the set down.
  * Throws only when the document itself is not a key set.
  */
-export function importKeySet(document: unknown, allowed: ReadonlySet<Algorithm>): KeySet {
+export function importKeySet(document: unknown, allowed: ReadonlySet<Algorithm>, runtime: SignatureRuntime): KeySet {
   if (typeof document !== 'object' || document === null || !Array.isArray((document as { keys?: unknown }).keys)) {
     throw new Error('response is not a JWK Set (no "keys" array)');
   }
@@ -59,7 +59,7 @@ export function importKeySet(document: unknown, allowed: ReadonlySet<Algorithm>)
     if (typeof jwk === 'object' && jwk !== null && typeof (jwk as { kid?: unknown }).kid === 'string') {
       kids.add((jwk as { kid: string }).kid);
     }
-    const key = importVerificationKey(jwk, allowed);
+    const key = importVerificationKey(jwk, allowed, runtime);
     if (key === undefined) {
       skipped++;
       continue;
@@ -80,7 +80,11 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** One JWK → a verification key, or `undefined` when it must not be used. */
-export function importVerificationKey(jwk: unknown, allowed: ReadonlySet<Algorithm>): VerificationKey | undefined {
+export function importVerificationKey(
+  jwk: unknown,
+  allowed: ReadonlySet<Algorithm>,
+  runtime: SignatureRuntime,
+): VerificationKey | undefined {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
   const { kty, kid, use, key_ops: keyOps, alg, crv } = jwk as Record<string, unknown>;
   if (typeof kty !== 'string') return undefined;
@@ -101,33 +105,43 @@ export function importVerificationKey(jwk: unknown, allowed: ReadonlySet<Algorit
   }
   if (algorithms.size === 0) return undefined;
 
-  let keyObject: KeyObject;
+  let publicJwk: PublicJwk;
+  let handle: unknown;
   try {
     // Only the public members are copied: a JWKS that leaks private parameters must still
     // yield a public key, and no other member can influence the import.
-    keyObject = createPublicKey({ key: publicMembers(jwk as Record<string, unknown>, kty), format: 'jwk' });
+    publicJwk = publicMembers(jwk as Record<string, unknown>, kty);
+    handle = runtime.importKey(publicJwk);
   } catch {
     return undefined;
   }
   let modulusBytes: number | undefined;
-  if (kty === 'RSA') {
-    const bits = keyObject.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (publicJwk.kty === 'RSA') {
+    const bits = modulusBits(publicJwk.n);
     if (bits < MIN_RSA_MODULUS_BITS) return undefined;
     modulusBytes = Math.ceil(bits / 8);
   }
-  return { kid: kid as string | undefined, algorithms, keyObject, modulusBytes };
+  return { kid: kid as string | undefined, algorithms, handle, modulusBytes };
 }
 
-function publicMembers(jwk: Record<string, unknown>, kty: string): JsonWebKey {
-  const pick = (...names: string[]): JsonWebKey => {
-    const out: Record<string, unknown> = { kty };
-    for (const name of names) {
-      if (typeof jwk[name] !== 'string') throw new Error(`JWK member "${name}" is missing`);
-      out[name] = jwk[name];
-    }
-    return out as JsonWebKey;
+/** Bit length of a base64url big-endian modulus, ignoring leading zero bytes. */
+function modulusBits(n: string): number {
+  const bytes = decodeBase64url(n);
+  if (bytes === undefined) return 0;
+  let start = 0;
+  while (start < bytes.length && bytes[start] === 0) start++;
+  if (start === bytes.length) return 0;
+  return (bytes.length - start - 1) * 8 + (32 - Math.clz32(bytes[start] as number));
+}
+
+function publicMembers(jwk: Record<string, unknown>, kty: string): PublicJwk {
+  const member = (name: string): string => {
+    const value = jwk[name];
+    if (typeof value !== 'string' || value.length === 0) throw new Error(`JWK member "${name}" is missing`);
+    return value;
   };
-  if (kty === 'RSA') return pick('n', 'e');
-  if (kty === 'EC') return pick('crv', 'x', 'y');
-  return pick('crv', 'x');
+  if (kty === 'RSA') return { kty, n: member('n'), e: member('e') };
+  if (kty === 'EC') return { kty, crv: member('crv'), x: member('x'), y: member('y') };
+  if (kty === 'OKP') return { kty, crv: member('crv'), x: member('x') };
+  throw new Error(`unsupported kty ${kty}`);
 }

@@ -1,6 +1,6 @@
 import { AccessTokenError } from '../errors.js';
 import type { Algorithm } from '../token/algorithms.js';
-import type { VerificationKey } from '../token/signature.js';
+import type { SignatureRuntime, VerificationKey } from '../token/signature.js';
 import { freshnessFromHeaders } from './cache-control.js';
 import { discoverJwksUri } from './discovery.js';
 import { parseJsonObject, type HttpError, type HttpGet } from './http.js';
@@ -18,6 +18,7 @@ export interface KeySourceConfig {
   readonly maxStale: number;
   readonly maxBytes: number;
   readonly get: HttpGet;
+  readonly signatures: SignatureRuntime;
 }
 
 /** The keys of one issuer, fetched on demand and kept fresh. */
@@ -71,7 +72,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     try {
       const url = jwksUri ?? (await discoverJwksUri(issuer, get, options));
       const response = await get(url, options);
-      const set = importKeySet(parseJsonObject(response), algorithms);
+      const set = importKeySet(parseJsonObject(response), algorithms, config.signatures);
       const now = Date.now();
       const fromHeaders = freshnessFromHeaders(response, now);
       const lifetime = fromHeaders === undefined ? config.maxAge : Math.min(fromHeaders, MAX_HEADER_FRESHNESS);

@@ -1,0 +1,40 @@
+import { Agent, request } from 'undici';
+import { declaredLength, statusError, tooLarge, type HttpGet } from './http.js';
+
+// One keep-alive agent for the process: every key source talks to a handful of issuers, and
+// reusing connections keeps refreshes cheap. undici unrefs idle sockets, so it never holds
+// the process open.
+let sharedAgent: Agent | undefined;
+
+/** The default transport: undici over a keep-alive agent; redirects are never followed. */
+export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  const response = await request(url, {
+    method: 'GET',
+    dispatcher: sharedAgent,
+    signal,
+    headers: { accept: 'application/json' },
+  });
+  const header = (name: string): string | undefined => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+  };
+  if (response.statusCode < 200 || response.statusCode >= 300) {
+    response.body.destroy();
+    throw statusError(response.statusCode, header);
+  }
+  const length = declaredLength(header('content-length'));
+  if (length !== undefined && length > maxBytes) {
+    response.body.destroy();
+    throw tooLarge(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // Leaving the loop early (throw) destroys the stream: an oversized body is never read whole.
+  for await (const chunk of response.body) {
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk as Buffer);
+  }
+  return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
+};
