@@ -87,7 +87,7 @@ export function validateClaims(
   if (payload.jti !== undefined && typeof payload.jti !== 'string') throw claimInvalid('"jti" claim must be a string');
   for (const name of rules.requiredClaims) {
     // Own properties only: a required "constructor" claim must not be satisfied by Object.prototype.
-    if (!Object.hasOwn(payload, name) || payload[name] === null) {
+    if (!Object.hasOwn(payload, name) || payload[name] === null || payload[name] === undefined) {
       throw claimInvalid(`token has no "${name}" claim, which is required`);
     }
   }

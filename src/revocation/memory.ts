@@ -58,8 +58,10 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
   const clockTolerance = seconds('clockTolerance', options.clockTolerance, 60, 0, 86400);
   const maxTokenLifetime = seconds('maxTokenLifetime', options.maxTokenLifetime, 86400, 1);
 
-  // TTLs follow the wall clock, as `exp` does, rather than lru-cache's monotonic default.
-  const cache = new LRUCache<string, Entry>({ max: maxEntries, perf: { now: () => Date.now() } });
+  // TTLs follow the wall clock, as `exp` does, rather than lru-cache's monotonic default, and
+  // every check reads it afresh (ttlResolution 0): a cached reading could keep an entry
+  // alive a little late, never expire it early, but exactness costs next to nothing here.
+  const cache = new LRUCache<string, Entry>({ max: maxEntries, perf: { now: () => Date.now() }, ttlResolution: 0 });
 
   function add(key: string, entry: Entry, until: number): void {
     const ttl = Math.ceil((until + clockTolerance) * 1000 - Date.now());

@@ -1,0 +1,102 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMemoryRevocationStore } from '../../src/revocation/memory.js';
+
+const NOW = 1_800_000_000;
+const claims = (extra: Record<string, unknown>) => ({ iss: 'https://issuer.test', aud: 'api', exp: NOW + 300, ...extra });
+
+describe('createMemoryRevocationStore', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(NOW * 1000);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('refuses a revoked jti and nothing else', () => {
+    const store = createMemoryRevocationStore();
+    store.revoke('j1', NOW + 300);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(true);
+    expect(store.isRevoked(claims({ jti: 'j2' }))).toBe(false);
+    expect(store.isRevoked(claims({}))).toBe(false);
+  });
+
+  it('keeps an entry until exp plus its clock tolerance, then forgets it', () => {
+    const store = createMemoryRevocationStore({ clockTolerance: 10 });
+    store.revoke('j1', NOW + 300);
+    vi.setSystemTime((NOW + 309) * 1000);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(true);
+    vi.setSystemTime((NOW + 311) * 1000);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(false);
+    expect(store.size).toBe(0);
+  });
+
+  it('does not store a token that has already expired past the tolerance', () => {
+    const store = createMemoryRevocationStore({ clockTolerance: 10 });
+    store.revoke('old', NOW - 11);
+    expect(store.size).toBe(0);
+  });
+
+  it('never evicts a live entry to make room: revoke throws when full', () => {
+    const store = createMemoryRevocationStore({ maxEntries: 3 });
+    store.revoke('a', NOW + 300);
+    store.revoke('b', NOW + 300);
+    store.revoke('c', NOW + 300);
+    expect(() => store.revoke('d', NOW + 300)).toThrow(RangeError);
+    for (const jti of ['a', 'b', 'c']) expect(store.isRevoked(claims({ jti }))).toBe(true);
+  });
+
+  it('makes room from expired entries before refusing', () => {
+    const store = createMemoryRevocationStore({ maxEntries: 2, clockTolerance: 0 });
+    store.revoke('short', NOW + 10);
+    store.revoke('long', NOW + 300);
+    vi.setSystemTime((NOW + 11) * 1000);
+    store.revoke('new', NOW + 300);
+    expect(store.isRevoked(claims({ jti: 'new' }))).toBe(true);
+    expect(store.isRevoked(claims({ jti: 'long' }))).toBe(true);
+  });
+
+  it('never shortens an existing revocation', () => {
+    const store = createMemoryRevocationStore({ clockTolerance: 0 });
+    store.revoke('j1', NOW + 300);
+    store.revoke('j1', NOW + 10);
+    vi.setSystemTime((NOW + 100) * 1000);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(true);
+  });
+
+  it('revokes every token of a subject issued before the cut-off', () => {
+    const store = createMemoryRevocationStore();
+    store.revokeSubject('alice', NOW);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 1 }))).toBe(true);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW }))).toBe(false);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW + 1 }))).toBe(false);
+    expect(store.isRevoked(claims({ sub: 'bob', iat: NOW - 1 }))).toBe(false);
+  });
+
+  it('treats a token of a revoked subject without iat as revoked', () => {
+    const store = createMemoryRevocationStore();
+    store.revokeSubject('alice');
+    expect(store.isRevoked(claims({ sub: 'alice' }))).toBe(true);
+  });
+
+  it('keeps a subject revocation for maxTokenLifetime, and never moves the cut-off back', () => {
+    const store = createMemoryRevocationStore({ maxTokenLifetime: 3600, clockTolerance: 0 });
+    store.revokeSubject('alice', NOW);
+    store.revokeSubject('alice', NOW - 100);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(true);
+    vi.setSystemTime((NOW + 3599) * 1000);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(true);
+    vi.setSystemTime((NOW + 3601) * 1000);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(false);
+  });
+
+  it('validates its options and arguments', () => {
+    expect(() => createMemoryRevocationStore({ maxEntries: 0 })).toThrow(RangeError);
+    expect(() => createMemoryRevocationStore({ clockTolerance: -1 })).toThrow(RangeError);
+    expect(() => createMemoryRevocationStore({ maxEntreis: 5 } as never)).toThrow(/unknown option "maxEntreis"/);
+    const store = createMemoryRevocationStore();
+    expect(() => store.revoke('', NOW)).toThrow(TypeError);
+    expect(() => store.revoke('j', Number.NaN)).toThrow(TypeError);
+    expect(() => store.revokeSubject('')).toThrow(TypeError);
+  });
+});
