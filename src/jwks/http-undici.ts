@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { declaredLength, statusError, tooLarge, type HttpGet } from './http.js';
 
 // One keep-alive agent for the process: every key source talks to a handful of issuers, and
@@ -20,12 +20,12 @@ export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
     return Array.isArray(value) ? value.join(', ') : value;
   };
   if (response.statusCode < 200 || response.statusCode >= 300) {
-    response.body.destroy();
+    discard(response.body);
     throw statusError(response.statusCode, header);
   }
   const length = declaredLength(header('content-length'));
   if (length !== undefined && length > maxBytes) {
-    response.body.destroy();
+    discard(response.body);
     throw tooLarge(maxBytes);
   }
   const chunks: Buffer[] = [];
@@ -38,3 +38,12 @@ export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
   }
   return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
 };
+
+/**
+ * Drops a body we will not read. Destroying an unread undici body makes it emit 'error'
+ * (RequestAbortedError); with nobody listening, that would be an uncaught exception.
+ */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}

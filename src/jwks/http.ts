@@ -42,6 +42,8 @@ export function parseRetryAfter(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  // Only an HTTP date (always in GMT) counts: Date.parse would take "2099" as a year.
+  if (!/^[A-Za-z]{3,9},? .*\bGMT$/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, (at - Date.now()) / 1000);
 }
@@ -61,12 +63,12 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
     });
     const header = (name: string): string | undefined => response.headers.get(name) ?? undefined;
     if (response.status < 200 || response.status >= 300) {
-      await response.body?.cancel().catch(() => undefined);
+      discard(response.body);
       throw statusError(response.status, header);
     }
     const length = declaredLength(header('content-length'));
     if (length !== undefined && length > maxBytes) {
-      await response.body?.cancel().catch(() => undefined);
+      discard(response.body);
       throw tooLarge(maxBytes);
     }
     const chunks: Uint8Array[] = [];
@@ -78,7 +80,7 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
         if (done) break;
         total += value.byteLength;
         if (total > maxBytes) {
-          await reader.cancel().catch(() => undefined);
+          discard(reader);
           throw tooLarge(maxBytes);
         }
         chunks.push(value);
@@ -92,6 +94,15 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
     }
     return { status: response.status, header, body };
   };
+}
+
+/**
+ * Cancels a body we will not read, without waiting: when the body is one branch of a tee (a
+ * fetch wrapper that clones responses, msw), cancelling settles only once the other branch is
+ * cancelled too, which may be never, and no timeout would end the wait.
+ */
+function discard(body: { cancel(): Promise<void> } | null | undefined): void {
+  void body?.cancel().catch(() => undefined);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

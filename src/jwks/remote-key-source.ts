@@ -70,9 +70,16 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     const signal = AbortSignal.timeout(config.timeout * 1000);
     const options = { signal, maxBytes };
     try {
-      const url = jwksUri ?? (await discoverJwksUri(issuer, get, options));
-      const response = await get(url, options);
+      // A user-supplied fetch may ignore the signal; racing it keeps `timeout` a hard bound,
+      // since every caller waiting on this single flight would otherwise wait with it.
+      const url = jwksUri ?? (await untilAborted(discoverJwksUri(issuer, get, options), signal));
+      const response = await untilAborted(get(url, options), signal);
       const set = importKeySet(parseJsonObject(response), algorithms, config.signatures);
+      if (set.size === 0 && set.skipped > 0) {
+        // Keys published but none usable looks like an issuer mishap (or an algorithm we do not
+        // allow): keep serving the keys we have rather than refuse every token at once.
+        throw new Error(`the key set has no usable key (${set.skipped} skipped)`);
+      }
       const now = Date.now();
       const fromHeaders = freshnessFromHeaders(response, now);
       const lifetime = fromHeaders === undefined ? config.maxAge : Math.min(fromHeaders, MAX_HEADER_FRESHNESS);
@@ -147,8 +154,9 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         if (found.kind !== 'unknown') throw notFound(found.kind);
       }
       if (inflight === undefined && now < nextAttemptAt) {
-        // Within the cooldown: answer from what we have rather than ask the issuer again.
-        if (set === undefined) throw unavailable();
+        // Within the cooldown: answer from what we have rather than ask the issuer again. If
+        // the last refresh failed, the kid may well exist: "cannot tell", as in afterRefresh.
+        if (set === undefined || lastError !== undefined) throw unavailable();
         throw notFound('unknown', ' (key set refetched recently)');
       }
       return refresh().then(() => afterRefresh(alg, kid));
@@ -164,4 +172,14 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       if (usableKeySet(Date.now()) === undefined) throw unavailable();
     },
   };
+}
+
+/** Settles as `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
