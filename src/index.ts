@@ -11,3 +11,10 @@ export type { MemoryRevocationStore, MemoryRevocationStoreOptions } from './revo
 export type { Algorithm } from './token/algorithms.js';
 export type { JwsHeader } from './token/parse.js';
 export type { FetchLike } from './jwks/http.js';
+export { requireScopes, requireAnyScope } from './guards/scopes.js';
+export { requireRoles } from './guards/roles.js';
+export { requireClaims } from './guards/claims.js';
+export { allOf, anyOf } from './guards/compose.js';
+
+export type { Guard } from './guards/guard.js';
+export type { RequireRolesOptions } from './guards/roles.js';

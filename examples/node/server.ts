@@ -1,0 +1,41 @@
+// A plain node:http service protected by tokenwarden: run with `npx tsx examples/node/server.ts`.
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { requireScopes } from '../../src/index.js';
+import { createAuth } from '../../src/adapters/node.js';
+import { createTestIssuer } from '../../src/testing/index.js';
+
+async function main(): Promise<void> {
+  const issuer = await createTestIssuer({ audience: 'orders-api' });
+  const auth = createAuth({ verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri } });
+
+  const listOrders = auth.protect((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ user: req.auth.sub, orders: [] }));
+  }, requireScopes('orders:read'));
+  const server = createServer((req, res) => void listOrders(req, res)).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/orders`;
+  try {
+    const reader = await issuer.sign({ sub: 'alice', scope: 'orders:read' });
+    const stranger = await issuer.sign({ sub: 'bob', scope: 'profile' });
+    for (const [label, headers] of [
+      ['with orders:read', { authorization: `Bearer ${reader}` }],
+      ['without a token', {}],
+      ['without the scope', { authorization: `Bearer ${stranger}` }],
+    ] as const) {
+      const response = await fetch(url, { headers });
+      const challenge = response.headers.get('www-authenticate');
+      console.log(`${label.padEnd(18)} ${response.status} ${await response.text()}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`);
+    }
+  } finally {
+    server.closeAllConnections();
+    server.close();
+    await issuer.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

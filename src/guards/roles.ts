@@ -1,0 +1,82 @@
+import type { AccessTokenClaims } from '../claims/types.js';
+import { deny } from '../lib/denial.js';
+import type { Guard } from './guard.js';
+
+/** Where {@link requireRoles} looks for roles and how many it needs. */
+export interface RequireRolesOptions {
+  /**
+   * The claim holding the roles: a name (`'roles'`, `'groups'`, `'permissions'`), a dotted
+   * path into nested objects (`'realm_access.roles'`, `'resource_access.orders-api.roles'`), or
+   * an array of path segments when a name itself contains dots
+   * (`['https://example.com/roles']`). The claim may be an array of strings or one string.
+   * @default 'roles'
+   */
+  claim?: string | readonly string[];
+  /**
+   * `'all'`: the token must have every listed role; `'any'`: at least one of them.
+   * @default 'all'
+   */
+  match?: 'all' | 'any';
+}
+
+function claimPath(value: unknown): readonly string[] {
+  const path = typeof value === 'string' ? value.split('.') : value;
+  if (!Array.isArray(path) || path.length === 0 || path.some((part) => typeof part !== 'string' || part === '')) {
+    throw new TypeError('tokenwarden: option "claim" of requireRoles must be a claim name, a dotted path or an array of path segments');
+  }
+  return Object.freeze([...(path as string[])]);
+}
+
+/** The value at `path` in `claims`, through own properties of plain objects only. */
+export function claimAt(claims: AccessTokenClaims, path: readonly string[]): unknown {
+  let current: unknown = claims;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current) || !Object.hasOwn(current, part)) {
+      return undefined;
+    }
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+function rolesIn(value: unknown): ReadonlySet<string> {
+  if (typeof value === 'string') return new Set([value]);
+  if (!Array.isArray(value)) return new Set();
+  return new Set(value.filter((role): role is string => typeof role === 'string'));
+}
+
+/**
+ * A guard that passes when the token carries the given role(s) in a configurable claim:
+ * role-based access for issuers that put roles, groups or permissions in the token.
+ *
+ * @example
+ * ```ts
+ * requireRoles('admin')                                        // claims.roles
+ * requireRoles(['admin', 'ops'], { match: 'any' })
+ * requireRoles('admin', { claim: 'realm_access.roles' })       // Keycloak realm roles
+ * requireRoles('orders:delete', { claim: 'permissions' })      // Auth0 RBAC
+ * ```
+ */
+export function requireRoles(roles: string | readonly string[], options: RequireRolesOptions = {}): Guard {
+  const list = typeof roles === 'string' ? [roles] : roles;
+  if (!Array.isArray(list) || list.length === 0 || list.some((role) => typeof role !== 'string' || role === '')) {
+    throw new TypeError('tokenwarden: requireRoles needs a role name or a non-empty array of role names');
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError('tokenwarden: requireRoles options must be an object');
+  for (const key of Object.keys(options)) {
+    if (key !== 'claim' && key !== 'match') throw new TypeError(`tokenwarden: unknown option "${key}" of requireRoles`);
+  }
+  const path = claimPath(options.claim ?? 'roles');
+  const match = options.match ?? 'all';
+  if (match !== 'all' && match !== 'any') throw new TypeError('tokenwarden: option "match" of requireRoles must be "all" or "any"');
+  const required = Object.freeze([...new Set(list as string[])]);
+  const where = path.join('.');
+
+  return (claims) => {
+    const held = rolesIn(claimAt(claims, path));
+    const ok = match === 'all' ? required.every((role) => held.has(role)) : required.some((role) => held.has(role));
+    if (ok) return;
+    // Role names stay out of the client-facing description: they can name internal groups.
+    throw deny(`token lacks ${match === 'all' ? 'a required' : 'every accepted'} role in "${where}"`);
+  };
+}

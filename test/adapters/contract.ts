@@ -1,0 +1,222 @@
+// The behaviour every adapter must show over HTTP, run against each framework (and, for Hono
+// and Next.js, again on the web runtime). An adapter test supplies `start`, which builds an app
+// with the ROUTES of ./support.ts, a public route, the metadata route and the framework's own
+// error handler answering 500 `{ handledBy: <framework> }`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_DESCRIPTION } from '../../src/index.js';
+import type { AuthOptions } from '../../src/adapters/core.js';
+import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
+import { closedPort, METADATA_PATH, PUBLIC_PATH, tamper, type Harness, type HeaderList, type Reply, type TestClaims } from './support.js';
+
+export type StartApp = (options: AuthOptions<TestClaims>) => Promise<Harness>;
+
+const AUDIENCE = 'https://orders.example.com';
+const RESOURCE_METADATA = `https://orders.example.com${METADATA_PATH}`;
+const COOKIE = 'access_token';
+
+const bearer = (token: string): HeaderList => [['authorization', `Bearer ${token}`]];
+
+function expectJsonError(reply: Reply, error: string, description?: string): void {
+  const body = reply.body as { error?: unknown; error_description?: unknown };
+  expect(body.error).toBe(error);
+  expect(typeof body.error_description).toBe('string');
+  if (description !== undefined) expect(body.error_description).toBe(description);
+}
+
+/** Runs the contract; `mode` says how requests reach the app (for the test names). */
+export function adapterContract(framework: string, start: StartApp, mode = 'real HTTP on loopback'): void {
+  describe(`${framework} (${mode}): RFC 6750 answers`, () => {
+    let issuer: TestIssuer;
+    let app: Harness;
+    let offline: Harness;
+    const send = (path: string, headers?: HeaderList): Promise<Reply> => app.send(path, headers);
+
+    beforeAll(async () => {
+      issuer = await createTestIssuer({ audience: AUDIENCE });
+      app = await start({
+        verifier: { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: issuer.jwksUri },
+        realm: 'orders',
+        cookie: COOKIE,
+        resourceMetadata: RESOURCE_METADATA,
+        metadata: { scopesSupported: ['orders:read', 'orders:write'] },
+      });
+      // The key set lives on a port nothing listens on, and no cookie is configured.
+      const port = await closedPort();
+      offline = await start({
+        verifier: { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${port}/jwks.json`, jwks: { timeout: 0.5 } },
+        retryAfter: 7,
+      });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await offline?.close();
+      await issuer?.close();
+    });
+
+    it('answers 200 with the verified claims', async () => {
+      const reply = await send('/me', bearer(await issuer.sign({ sub: 'alice' })));
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ sub: 'alice', path: '/me' });
+    });
+
+    it('accepts the Bearer scheme in any case', async () => {
+      const token = await issuer.sign({ sub: 'bob' });
+      const reply = await send('/me', [['authorization', `bEaReR ${token}`]]);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ sub: 'bob', path: '/me' });
+    });
+
+    it('answers a request without a token with 401 and a bare challenge (no error code)', async () => {
+      const reply = await send('/me');
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).toBe(`Bearer realm="orders", resource_metadata="${RESOURCE_METADATA}"`);
+      expectJsonError(reply, 'unauthorized');
+    });
+
+    it('treats another authentication scheme as no token', async () => {
+      const reply = await send('/me', [['authorization', 'Basic YWxpY2U6c2VjcmV0']]);
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).not.toContain('error=');
+    });
+
+    it('never reads a token from the query string', async () => {
+      const token = await issuer.sign();
+      const reply = await send(`/me?access_token=${token}`);
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).toBe(`Bearer realm="orders", resource_metadata="${RESOURCE_METADATA}"`);
+    });
+
+    it.each<[string, () => Promise<string>, keyof typeof ERROR_DESCRIPTION]>([
+      ['an expired token', () => issuer.sign({ exp: Math.floor(Date.now() / 1000) - 600 }), 'token_expired'],
+      ['a token with a bad signature', async () => tamper(await issuer.sign()), 'signature_invalid'],
+      ['a token for another audience', () => issuer.sign({ aud: 'https://other.example.com' }), 'audience_invalid'],
+      ['a token that is not a JWS', async () => 'not-a-jwt', 'token_malformed'],
+    ])('answers %s with 401 invalid_token and the code’s plain description', async (_name, token, code) => {
+      const reply = await send('/me', bearer(await token()));
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).toBe(
+        `Bearer realm="orders", error="invalid_token", error_description="${ERROR_DESCRIPTION[code]}", resource_metadata="${RESOURCE_METADATA}"`,
+      );
+      expectJsonError(reply, 'invalid_token', ERROR_DESCRIPTION[code]);
+    });
+
+    it.each<[string, string]>([
+      ['a Bearer scheme without a token', 'Bearer'],
+      ['a token with a space in it', 'Bearer abc def'],
+    ])('answers %s with 400 invalid_request', async (_name, value) => {
+      const reply = await send('/me', [['authorization', value]]);
+      expect(reply.status).toBe(400);
+      expect(reply.header('www-authenticate')).toMatch(/^Bearer realm="orders", error="invalid_request", error_description="[^"]+"/);
+      expectJsonError(reply, 'invalid_request');
+    });
+
+    it('answers two Authorization headers with 400 invalid_request', async () => {
+      const token = await issuer.sign();
+      const reply = await send('/me', [
+        ['authorization', `Bearer ${token}`],
+        ['authorization', `Bearer ${token}`],
+      ]);
+      expect(reply.status).toBe(400);
+      expect(reply.header('www-authenticate')).toContain('error="invalid_request"');
+      expectJsonError(reply, 'invalid_request', 'The request carries more than one access token');
+    });
+
+    it('answers two Bearer credentials in one header line with 400 invalid_request', async () => {
+      const token = await issuer.sign();
+      const reply = await send('/me', [['authorization', `Bearer ${token}, Bearer ${token}`]]);
+      expect(reply.status).toBe(400);
+      expectJsonError(reply, 'invalid_request', 'The request carries more than one access token');
+    });
+
+    it('reads the token from the configured cookie', async () => {
+      const token = await issuer.sign({ sub: 'carol' });
+      const reply = await send('/me', [['cookie', `theme=dark; ${COOKIE}=${token}`]]);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ sub: 'carol', path: '/me' });
+    });
+
+    it('answers a token in both the header and the cookie with 400 invalid_request', async () => {
+      const token = await issuer.sign();
+      const reply = await send('/me', [...bearer(token), ['cookie', `${COOKIE}=${token}`]]);
+      expect(reply.status).toBe(400);
+      expectJsonError(reply, 'invalid_request', 'The request carries more than one access token');
+    });
+
+    it('requireScopes: 403 insufficient_scope naming the required scopes, and the missing one in the description', async () => {
+      const reply = await send('/orders', bearer(await issuer.sign({ scope: 'orders:read profile' })));
+      expect(reply.status).toBe(403);
+      const challenge = reply.header('www-authenticate') ?? '';
+      expect(challenge).toMatch(/^Bearer realm="orders", error="insufficient_scope", /);
+      expect(challenge).toContain('scope="orders:read orders:write"');
+      expect(challenge).toContain(`resource_metadata="${RESOURCE_METADATA}"`);
+      expectJsonError(reply, 'insufficient_scope');
+      expect((reply.body as { error_description: string }).error_description).toContain('missing scope: orders:write');
+    });
+
+    it('requireScopes: 200 with every scope, from `scope` or from an `scp` array', async () => {
+      expect((await send('/orders', bearer(await issuer.sign({ scope: 'orders:write orders:read' })))).status).toBe(200);
+      expect((await send('/orders', bearer(await issuer.sign({ scope: undefined, scp: ['orders:read', 'orders:write'] })))).status).toBe(200);
+    });
+
+    it('requireAnyScope: 200 with one of the scopes, 403 with none', async () => {
+      expect((await send('/any', bearer(await issuer.sign({ scp: 'orders:admin' })))).status).toBe(200);
+      const refused = await send('/any', bearer(await issuer.sign({ scope: 'profile' })));
+      expect(refused.status).toBe(403);
+      expect(refused.header('www-authenticate')).toContain('scope="orders:read orders:admin"');
+    });
+
+    it('requireRoles: reads realm_access.roles; 403 without the role and no scope parameter', async () => {
+      const allowed = await send('/admin', bearer(await issuer.sign({ realm_access: { roles: ['user', 'admin'] } })));
+      expect(allowed.status).toBe(200);
+      const refused = await send('/admin', bearer(await issuer.sign({ realm_access: { roles: ['user'] }, roles: ['admin'] })));
+      expect(refused.status).toBe(403);
+      expect(refused.header('www-authenticate')).toContain('error="insufficient_scope"');
+      expect(refused.header('www-authenticate')).not.toContain('scope="');
+      expectJsonError(refused, 'insufficient_scope', ERROR_DESCRIPTION.insufficient_scope);
+    });
+
+    it('requireClaims: an asynchronous predicate decides', async () => {
+      expect((await send('/tenant', bearer(await issuer.sign({ tenant: 'acme' })))).status).toBe(200);
+      const refused = await send('/tenant', bearer(await issuer.sign({ tenant: 'globex' })));
+      expect(refused.status).toBe(403);
+      expectJsonError(refused, 'insufficient_scope');
+    });
+
+    it(`hands a configuration mistake to ${framework}'s error handling: 500, not 401`, async () => {
+      const reply = await send('/broken', bearer(await issuer.sign()));
+      expect(reply.status).toBe(500);
+      expect(reply.body).toEqual({ handledBy: framework });
+    });
+
+    it('answers 503 with Retry-After when the key set cannot be fetched', async () => {
+      const reply = await offline.send('/me', bearer(await issuer.sign()));
+      expect(reply.status).toBe(503);
+      expect(reply.header('retry-after')).toBe('7');
+      expectJsonError(reply, 'temporarily_unavailable', ERROR_DESCRIPTION.jwks_unavailable);
+    });
+
+    it('does not read cookies unless a cookie name is configured', async () => {
+      const reply = await offline.send('/me', [['cookie', `${COOKIE}=${await issuer.sign()}`]]);
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).toBe(`Bearer realm="${AUDIENCE}"`);
+    });
+
+    it('leaves unprotected routes alone', async () => {
+      const reply = await send(PUBLIC_PATH);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ public: true });
+    });
+
+    it('serves RFC 9728 protected-resource metadata from the verifier configuration', async () => {
+      const reply = await send(METADATA_PATH);
+      expect(reply.status).toBe(200);
+      expect(reply.header('content-type')).toContain('application/json');
+      expect(reply.body).toEqual({
+        resource: AUDIENCE,
+        authorization_servers: [issuer.issuer],
+        bearer_methods_supported: ['header'],
+        scopes_supported: ['orders:read', 'orders:write'],
+      });
+    });
+  });
+}

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessTokenError, createVerifier, requireScopes, type AccessTokenClaims, type Verifier } from '../../src/index.js';
+import { createCore, nodeSource, webSource, type AuthOptions } from '../../src/adapters/core.js';
+import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
+
+let issuer: TestIssuer;
+const options = (extra: Partial<AuthOptions> = {}): AuthOptions => ({
+  verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri },
+  ...extra,
+});
+
+beforeAll(async () => {
+  issuer = await createTestIssuer({ audience: 'orders-api' });
+});
+afterAll(async () => {
+  await issuer.close();
+});
+
+describe('adapter options', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['a missing verifier', { verifier: undefined }, /"verifier"/],
+    ['a verifier that is neither a verifier nor options', { verifier: 'x' }, /"verifier"/],
+    ['bad verifier options (checked by createVerifier)', { verifier: { issuer: [], audience: 'a' } }, /"issuer"/],
+    ['a realm with a quote-breaking control character', { realm: 'a\nb' }, /"realm"/],
+    ['an empty realm', { realm: '' }, /"realm"/],
+    ['a cookie name with a space', { cookie: 'access token' }, /"cookie"/],
+    ['a resourceMetadata over plain http to a remote host', { resourceMetadata: 'http://api.example.com/x' }, /"resourceMetadata"/],
+    ['a resourceMetadata with a fragment', { resourceMetadata: 'https://api.example.com/x#y' }, /"resourceMetadata"/],
+    ['guards that are not a list', { guards: requireScopes('a') }, /"guards"/],
+    ['a misspelt option', { cookies: 'at' }, /unknown option "cookies"/],
+    ['a misspelt metadata option', { metadata: { scopes: ['a'] } }, /unknown option "metadata.scopes"/],
+    ['a metadata resource that is not a URL', { metadata: { resource: 'orders-api' } }, /"metadata.resource"/],
+  ])('throws TypeError at construction for %s', (_name, extra, message) => {
+    const build = (): unknown => createCore({ ...options(), ...extra } as AuthOptions, []);
+    expect(build).toThrow(TypeError);
+    expect(build).toThrow(message);
+  });
+
+  it.each([0, 86401, 1.5])('throws for a retryAfter of %s', (retryAfter) => {
+    expect(() => createCore(options({ retryAfter }), [])).toThrow(/"retryAfter"/);
+  });
+
+  it('refuses to build metadata when no resource can be derived, at metadata() time', () => {
+    const core = createCore(options(), []);
+    expect(() => core.metadata()).toThrow(/"metadata.resource"/);
+    expect(createCore(options({ metadata: { resource: 'https://api.example.com' } }), []).metadata()).toEqual({
+      resource: 'https://api.example.com',
+      authorization_servers: [issuer.issuer],
+      bearer_methods_supported: ['header'],
+    });
+  });
+
+  it('publishes configured authorization servers, name and documentation', () => {
+    const core = createCore(
+      options({
+        metadata: {
+          resource: 'https://api.example.com',
+          authorizationServers: ['https://login.example.com'],
+          resourceName: 'Orders',
+          resourceDocumentation: 'https://docs.example.com/orders',
+        },
+      }),
+      [],
+    );
+    expect(core.metadata()).toMatchObject({
+      authorization_servers: ['https://login.example.com'],
+      resource_name: 'Orders',
+      resource_documentation: 'https://docs.example.com/orders',
+    });
+  });
+});
+
+describe('protecting a request', () => {
+  it('uses a verifier instance as given, any object with the Verifier shape', async () => {
+    const seen: string[] = [];
+    const stub: Verifier = {
+      issuers: ['https://auth.example.com'],
+      audiences: ['stub-api'],
+      warmUp: async () => undefined,
+      verifyAccessToken: async <Extra extends object>(token: string) => {
+        seen.push(token);
+        return { iss: 'https://auth.example.com', aud: 'stub-api', exp: 0, sub: 'stubbed' } as AccessTokenClaims & Extra;
+      },
+    };
+    const check = createCore({ verifier: stub }, []).protect([]);
+    const outcome = await check({}, { authorization: 'Bearer abc', cookie: undefined });
+    expect(outcome.claims?.sub).toBe('stubbed');
+    expect(seen).toEqual(['abc']);
+  });
+
+  it('verifies once per request object: a second protect() of the same auth only runs its guards', async () => {
+    let calls = 0;
+    const verifier = createVerifier({ issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri });
+    const counting: Verifier = {
+      ...verifier,
+      issuers: verifier.issuers,
+      audiences: verifier.audiences,
+      verifyAccessToken: (token) => {
+        calls++;
+        return verifier.verifyAccessToken(token);
+      },
+    };
+    const core = createCore({ verifier: counting }, []);
+    const carrier = {};
+    const source = { authorization: `Bearer ${await issuer.sign({ scope: 'a' })}`, cookie: undefined };
+    expect((await core.protect([])(carrier, source)).claims).toBeDefined();
+    const second = await core.protect([requireScopes('b')])(carrier, source);
+    expect(second.answer?.status).toBe(403);
+    expect(calls).toBe(1);
+  });
+
+  it('never trusts claims verified by another auth (another verifier) for the same request', async () => {
+    const ours = createCore(options(), []);
+    const theirs = createCore({ verifier: { issuer: issuer.issuer, audience: 'billing-api', jwksUri: issuer.jwksUri } }, []);
+    const carrier = {};
+    const source = { authorization: `Bearer ${await issuer.sign()}`, cookie: undefined };
+    expect((await ours.protect([])(carrier, source)).claims).toBeDefined();
+    const refused = await theirs.protect([])(carrier, source);
+    expect(refused.answer?.status).toBe(401);
+    expect(refused.answer?.error?.code).toBe('audience_invalid');
+  });
+
+  it('runs the auth-wide guards before the route guards', async () => {
+    const order: string[] = [];
+    const core = createCore(
+      options({
+        guards: [
+          () => {
+            order.push('auth');
+          },
+        ],
+      }),
+      [],
+    );
+    await core.protect([
+      () => {
+        order.push('route');
+      },
+    ])({}, { authorization: `Bearer ${await issuer.sign()}`, cookie: undefined });
+    expect(order).toEqual(['auth', 'route']);
+  });
+
+  it('rethrows errors that are not refusals, and answers AccessTokenErrors from guards', async () => {
+    const token = await issuer.sign();
+    const bug = createCore(options(), []).protect([
+      () => {
+        throw new RangeError('bug');
+      },
+    ]);
+    await expect(bug({}, { authorization: `Bearer ${token}`, cookie: undefined })).rejects.toThrow(RangeError);
+    const revoked = createCore(options(), []).protect([
+      () => {
+        throw new AccessTokenError('token_revoked', 'listed');
+      },
+    ]);
+    const outcome = await revoked({}, { authorization: `Bearer ${token}`, cookie: undefined });
+    expect(outcome.answer?.status).toBe(401);
+    expect(outcome.answer?.body.error_description).toBe('The access token has been revoked');
+  });
+
+  it('claimsOf names the mistake when no protect() let the request through', () => {
+    expect(() => createCore(options(), []).claimsOf({}, 'auth.claims(req)')).toThrow(/auth.claims\(req\)/);
+  });
+});
+
+describe('token sources', () => {
+  it('reads every Authorization header line from rawHeaders on Node', () => {
+    const source = nodeSource({
+      headers: { authorization: 'Bearer a', cookie: 'x=1' },
+      rawHeaders: ['Authorization', 'Bearer a', 'Host', 'h', 'authorization', 'Bearer b'],
+    });
+    expect(source).toEqual({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
+  });
+
+  it('falls back to headers when rawHeaders has no Authorization line', () => {
+    expect(nodeSource({ headers: { authorization: 'Bearer a' }, rawHeaders: [] }).authorization).toBe('Bearer a');
+  });
+
+  it('reads web Headers', () => {
+    const headers = new Headers([
+      ['authorization', 'Bearer a'],
+      ['cookie', 'x=1'],
+    ]);
+    expect(webSource(headers)).toEqual({ authorization: 'Bearer a', cookie: 'x=1' });
+  });
+});
