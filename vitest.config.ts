@@ -21,6 +21,21 @@ export default defineConfig({
         },
         test: { name: 'web', include: ['test/web/**/*.test.ts'] },
       },
+      {
+        // Type tests (test/types/*.test-d.ts): claims typed through every adapter. They are
+        // also enforced by `npm run typecheck`.
+        extends: true,
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'] },
+        },
+      },
+      {
+        // Packs, installs and loads the package as users get it (builds it through prepack).
+        extends: true,
+        test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 120_000 },
+      },
     ],
     coverage: {
       provider: 'v8',
