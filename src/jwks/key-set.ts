@@ -118,7 +118,7 @@ export function importVerificationKey(
   let modulusBytes: number | undefined;
   if (publicJwk.kty === 'RSA') {
     const bits = modulusBits(publicJwk.n);
-    if (bits < MIN_RSA_MODULUS_BITS) return undefined;
+    if (bits < MIN_RSA_MODULUS_BITS || !isUsableExponent(publicJwk.e)) return undefined;
     modulusBytes = Math.ceil(bits / 8);
   }
   return { kid: kid as string | undefined, algorithms, handle, modulusBytes };
@@ -132,6 +132,19 @@ function modulusBits(n: string): number {
   while (start < bytes.length && bytes[start] === 0) start++;
   if (start === bytes.length) return 0;
   return (bytes.length - start - 1) * 8 + (32 - Math.clz32(bytes[start] as number));
+}
+
+/**
+ * RFC 8017 §3.1: the public exponent is odd and at least 3. With e = 1 a signature is the
+ * padded message itself, so anyone could forge one (Wycheproof `rejectsPublicExponent1`).
+ */
+function isUsableExponent(e: string): boolean {
+  const bytes = decodeBase64url(e);
+  if (bytes === undefined || bytes.length === 0) return false;
+  const last = bytes[bytes.length - 1] as number;
+  if ((last & 1) === 0) return false;
+  for (let i = 0; i < bytes.length - 1; i++) if (bytes[i] !== 0) return true;
+  return last > 1;
 }
 
 function publicMembers(jwk: Record<string, unknown>, kty: string): PublicJwk {

@@ -58,7 +58,8 @@ export const ALGORITHM_SPECS: Readonly<Record<Algorithm, AlgorithmSpec>> = Objec
   ES256: ec('sha256', 'P-256', 64),
   ES384: ec('sha384', 'P-384', 96),
   ES512: ec('sha512', 'P-521', 132),
-  EdDSA: { family: 'OKP', kty: 'OKP', hash: undefined, curves: ['Ed25519', 'Ed448'], signatureLength: undefined },
+  // Ed25519 only: the jose/WebCrypto path cannot verify Ed448, and both runtimes must decide alike.
+  EdDSA: { family: 'OKP', kty: 'OKP', hash: undefined, curves: ['Ed25519'], signatureLength: undefined },
 });
 
 export function isSupportedAlgorithm(value: unknown): value is Algorithm {
