@@ -15,6 +15,10 @@ export interface KeySet {
   readonly byAlg: ReadonlyMap<Algorithm, readonly VerificationKey[]>;
   /** Every kid in the set, usable or not, to tell "unknown kid" from "kid not usable". */
   readonly kids: ReadonlySet<string>;
+  /** The usable keys themselves: a key still in here is still trusted. */
+  readonly keys: ReadonlySet<VerificationKey>;
+  /** Usable keys by identity (kid, alg and key material), to carry them over to the next set. */
+  readonly byIdentity: ReadonlyMap<string, VerificationKey>;
   readonly size: number;
   /** How many JWKs were skipped as malformed or unusable. */
   readonly skipped: number;
@@ -44,33 +48,47 @@ export function lookupKey(set: KeySet, alg: Algorithm, kid: string | undefined):
 /**
  * Imports every usable key of a JWKS document once. Keys that are malformed or unfit for
  * signature verification are skipped, so one bad key never takes the rest of the set down.
- * Throws only when the document itself is not a key set.
+ * A key identical to one in `previous` (same kid, alg and material) is carried over rather
+ * than imported again, so a routine refresh costs no imports and keeps key identity.
+ * Rejects only when the document itself is not a key set.
  */
-export function importKeySet(document: unknown, allowed: ReadonlySet<Algorithm>, runtime: SignatureRuntime): KeySet {
+export async function importKeySet(
+  document: unknown,
+  allowed: ReadonlySet<Algorithm>,
+  runtime: SignatureRuntime,
+  previous?: KeySet,
+): Promise<KeySet> {
   if (typeof document !== 'object' || document === null || !Array.isArray((document as { keys?: unknown }).keys)) {
     throw new Error('response is not a JWK Set (no "keys" array)');
   }
-  const byAlgAndKid = new Map<string, VerificationKey[]>();
-  const byAlg = new Map<Algorithm, VerificationKey[]>();
   const kids = new Set<string>();
-  let size = 0;
-  let skipped = 0;
+  const pending: Promise<VerificationKey | undefined>[] = [];
   for (const jwk of (document as { keys: unknown[] }).keys) {
     if (typeof jwk === 'object' && jwk !== null && typeof (jwk as { kid?: unknown }).kid === 'string') {
       kids.add((jwk as { kid: string }).kid);
     }
-    const key = importVerificationKey(jwk, allowed, runtime);
+    pending.push(importVerificationKey(jwk, allowed, runtime, previous?.byIdentity));
+  }
+  const byAlgAndKid = new Map<string, VerificationKey[]>();
+  const byAlg = new Map<Algorithm, VerificationKey[]>();
+  const keys = new Set<VerificationKey>();
+  const byIdentity = new Map<string, VerificationKey>();
+  let skipped = 0;
+  for (const key of await Promise.all(pending)) {
     if (key === undefined) {
       skipped++;
       continue;
     }
-    size++;
+    // The same key published twice is one key.
+    if (byIdentity.has(key.identity)) continue;
+    keys.add(key);
+    byIdentity.set(key.identity, key);
     for (const alg of key.algorithms) {
       push(byAlg, alg, key);
       if (key.kid !== undefined) push(byAlgAndKid, `${alg} ${key.kid}`, key);
     }
   }
-  return { byAlgAndKid, byAlg, kids, size, skipped };
+  return { byAlgAndKid, byAlg, kids, keys, byIdentity, size: keys.size, skipped };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -79,18 +97,29 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** One JWK → a verification key, or `undefined` when it must not be used. */
-export function importVerificationKey(
+/** `key_ops` (RFC 7517 §4.3), when present: distinct strings, one of them "verify". */
+function allowsVerify(keyOps: unknown): boolean {
+  if (keyOps === undefined) return true;
+  if (!Array.isArray(keyOps) || keyOps.some((op) => typeof op !== 'string')) return false;
+  return new Set(keyOps).size === keyOps.length && keyOps.includes('verify');
+}
+
+/**
+ * One JWK → a verification key, or `undefined` when it must not be used. `reusable` offers
+ * already-imported keys by identity.
+ */
+export async function importVerificationKey(
   jwk: unknown,
   allowed: ReadonlySet<Algorithm>,
   runtime: SignatureRuntime,
-): VerificationKey | undefined {
+  reusable?: ReadonlyMap<string, VerificationKey>,
+): Promise<VerificationKey | undefined> {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
   const { kty, kid, use, key_ops: keyOps, alg, crv } = jwk as Record<string, unknown>;
   if (typeof kty !== 'string') return undefined;
   if (kid !== undefined && typeof kid !== 'string') return undefined;
   if (use !== undefined && use !== 'sig') return undefined;
-  if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) return undefined;
+  if (!allowsVerify(keyOps)) return undefined;
   if (alg !== undefined && typeof alg !== 'string') return undefined;
 
   // A key declaring its alg is bound to it; otherwise it may serve every allowed alg its type fits.
@@ -106,12 +135,10 @@ export function importVerificationKey(
   if (algorithms.size === 0) return undefined;
 
   let publicJwk: PublicJwk;
-  let handle: unknown;
   try {
     // Only the public members are copied: a JWKS that leaks private parameters must still
     // yield a public key, and no other member can influence the import.
     publicJwk = publicMembers(jwk as Record<string, unknown>, kty);
-    handle = runtime.importKey(publicJwk);
   } catch {
     return undefined;
   }
@@ -121,7 +148,16 @@ export function importVerificationKey(
     if (bits < MIN_RSA_MODULUS_BITS || !isUsableExponent(publicJwk.e)) return undefined;
     modulusBytes = Math.ceil(bits / 8);
   }
-  return { kid: kid as string | undefined, algorithms, handle, modulusBytes };
+
+  const identity = JSON.stringify([kid ?? null, [...algorithms], publicJwk]);
+  const known = reusable?.get(identity);
+  if (known !== undefined) return known;
+  try {
+    const handle = await runtime.importKey(publicJwk, algorithms);
+    return { kid: kid as string | undefined, algorithms, handle, modulusBytes, identity };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Bit length of a base64url big-endian modulus, ignoring leading zero bytes. */

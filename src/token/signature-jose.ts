@@ -1,12 +1,9 @@
 import { flattenedVerify, importJWK, type CryptoKey } from 'jose';
 import type { Algorithm } from './algorithms.js';
-import type { PublicJwk, SignatureRuntime } from './signature.js';
+import type { SignatureRuntime } from './signature.js';
 
-/** What the jose path keeps per key: the JWK, and a WebCrypto import per algorithm. */
-interface JoseKeyHandle {
-  readonly jwk: PublicJwk;
-  readonly imported: Map<Algorithm, Promise<CryptoKey>>;
-}
+/** What the jose path keeps per key: a WebCrypto key per algorithm it may verify. */
+type JoseKeyHandle = ReadonlyMap<Algorithm, CryptoKey>;
 
 function toBase64url(bytes: Uint8Array): string {
   let binary = '';
@@ -16,24 +13,26 @@ function toBase64url(bytes: Uint8Array): string {
 
 /**
  * The portable path for runtimes without node:crypto (edge, workers, Deno): jose over
- * WebCrypto. WebCrypto binds a key to one algorithm, so each alg is imported on first use.
- * It is also the reference the Node fast path is tested against.
+ * WebCrypto. WebCrypto binds a key to one algorithm, so a key is imported once per alg it
+ * may verify, at key-set import time: key material WebCrypto rejects (a point off the curve)
+ * makes the key unusable here exactly as node:crypto does on Node. It is also the reference
+ * the Node fast path is tested against.
  */
 export const joseSignatures: SignatureRuntime = {
-  importKey: (jwk): JoseKeyHandle => ({ jwk, imported: new Map() }),
+  async importKey(jwk, algorithms): Promise<JoseKeyHandle> {
+    const imported = new Map<Algorithm, CryptoKey>();
+    for (const alg of algorithms) imported.set(alg, (await importJWK({ ...jwk }, alg)) as CryptoKey);
+    return imported;
+  },
 
   async verify(alg, key, signingInput, signature) {
-    const handle = key.handle as JoseKeyHandle;
-    let cryptoKey = handle.imported.get(alg);
-    if (cryptoKey === undefined) {
-      cryptoKey = importJWK({ ...handle.jwk }, alg) as Promise<CryptoKey>;
-      handle.imported.set(alg, cryptoKey);
-    }
+    const cryptoKey = (key.handle as JoseKeyHandle).get(alg);
+    if (cryptoKey === undefined) return false;
     const dot = signingInput.indexOf('.');
     try {
       await flattenedVerify(
         { protected: signingInput.slice(0, dot), payload: signingInput.slice(dot + 1), signature: toBase64url(signature) },
-        await cryptoKey,
+        cryptoKey,
         { algorithms: [alg] },
       );
       return true;

@@ -15,6 +15,8 @@ export interface VerificationKey {
   readonly handle: unknown;
   /** RSA modulus length in bytes: an RSA signature must be exactly this long. */
   readonly modulusBytes: number | undefined;
+  /** kid, algorithms and public key material: equal identities are the same key. */
+  readonly identity: string;
 }
 
 /**
@@ -22,10 +24,18 @@ export interface VerificationKey {
  * jose over WebCrypto elsewhere. Both must reach the same decision for every input.
  */
 export interface SignatureRuntime {
-  /** Imports a public key once per key-set fetch; throws when the key material is unusable. */
-  importKey(jwk: PublicJwk): unknown;
+  /**
+   * Imports a public key for the given algorithms, once per key-set fetch; throws (or
+   * rejects) when the key material is unusable, so a bad key is skipped on every runtime.
+   */
+  importKey(jwk: PublicJwk, algorithms: ReadonlySet<Algorithm>): unknown;
   /** Checks a signature whose shape {@link hasExpectedShape} has accepted. Never throws. */
   verify(alg: Algorithm, key: VerificationKey, signingInput: string, signature: Uint8Array): boolean | Promise<boolean>;
+  /**
+   * The same check off the main thread, used while other verifications are in flight so that
+   * every core works on signatures. Absent where `verify` is already asynchronous.
+   */
+  verifyInBackground?(alg: Algorithm, key: VerificationKey, signingInput: string, signature: Uint8Array): Promise<boolean>;
 }
 
 /**

@@ -4,6 +4,7 @@ import { undiciGet } from '../../src/jwks/http-undici.js';
 import { createRemoteKeySource } from '../../src/jwks/remote-key-source.js';
 import { SUPPORTED_ALGORITHMS } from '../../src/token/algorithms.js';
 import { nodeSignatures } from '../../src/token/signature-node.js';
+import type { VerificationKey } from '../../src/token/signature.js';
 import type { SignatureRuntime } from '../../src/token/signature.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import type { JwksOptions, Verifier } from '../../src/verifier.js';
@@ -218,9 +219,9 @@ describe('key set contents', () => {
     const keys = await serveKeySet(keySet(first, second));
     let imports = 0;
     const counting: SignatureRuntime = {
-      importKey: (jwk) => {
+      importKey: (jwk, algorithms) => {
         imports++;
-        return nodeSignatures.importKey(jwk);
+        return nodeSignatures.importKey(jwk, algorithms);
       },
       verify: nodeSignatures.verify,
     };
@@ -245,11 +246,28 @@ describe('key set contents', () => {
     expect(imports).toBe(2);
     expect(keys.fetches()).toBe(1);
 
+    // A refresh that finds the same keys carries them over: nothing is imported again, and
+    // the keys stay the same objects (so what they verified stays trusted).
+    const before = source.getKeys('ES256', first.kid);
+    const secondKey = (source.getKeys('RS256', second.kid) as readonly VerificationKey[])[0] as VerificationKey;
     at(601);
     source.getKeys('ES256', first.kid);
     await source.load();
-    expect(imports).toBe(4);
     expect(keys.fetches()).toBe(2);
+    expect(imports).toBe(2);
+    const after = source.getKeys('ES256', first.kid);
+    expect((after as readonly unknown[])[0]).toBe((before as readonly unknown[])[0]);
+
+    // A new key is imported; a key that left the set is no longer held.
+    const third = await makeKey();
+    keys.document = keySet(first, third);
+    at(1300);
+    source.getKeys('ES256', first.kid);
+    await source.load();
+    expect(keys.fetches()).toBe(3);
+    expect(imports).toBe(3);
+    expect(source.holds((before as readonly VerificationKey[])[0] as VerificationKey)).toBe(true);
+    expect(source.holds(secondKey)).toBe(false);
   });
 
   it('makes one request for 100 verifications against a cached set', async () => {

@@ -42,7 +42,7 @@ export async function signatureLayer(
   }
   const { header, signature } = parsed;
 
-  const found = lookupKey(importKeySet({ keys }, allowed, runtime), header.alg, header.kid);
+  const found = lookupKey(await importKeySet({ keys }, allowed, runtime), header.alg, header.kid);
   if (found.kind !== 'found') return 'key_not_found';
   const signingInput = `${headerSegment}.${payloadSegment}`;
   for (const key of found.keys) {

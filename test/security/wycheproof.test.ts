@@ -311,7 +311,7 @@ describe('Wycheproof ECDSA P-256 SHA-256 IEEE P1363 vectors', () => {
     let checked = 0;
     for (const group of ecdsaVectors.testGroups) {
       const jwk = group.publicKeyJwk ?? p256Jwk(group.publicKey.wx, group.publicKey.wy);
-      const key = importVerificationKey({ ...jwk, alg: 'ES256', use: 'sig' }, allowed, nodeSignatures);
+      const key = await importVerificationKey({ ...jwk, alg: 'ES256', use: 'sig' }, allowed, nodeSignatures);
       expect(key, 'every group key is a valid P-256 point').toBeDefined();
       if (key === undefined) continue;
       for (const test of group.tests) {

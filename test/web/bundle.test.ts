@@ -11,7 +11,8 @@ import config from '../../tsup.config.js';
 
 const WEB_ENTRIES = ['hono', 'next'] as const;
 // Everything the web entries may import from outside the bundle.
-const ALLOWED_PACKAGES = new Set(['jose']);
+// Runtime dependencies that are plain JavaScript and run anywhere.
+const ALLOWED_PACKAGES = new Set(['jose', 'lru-cache']);
 const NODE_ONLY = new Set([...builtinModules, 'undici']);
 
 const configs = (Array.isArray(config) ? config : [config]) as Options[];
