@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { AccessTokenError } from './errors.js';
 import type { AccessTokenClaims } from './claims/types.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
@@ -7,8 +8,8 @@ import { boolean, fail, integer, isPlainObject, knownKeys, seconds, stringList }
 import { parseFetchableUrl } from './lib/url.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
-import { parseCompactJws, type ParseOptions } from './token/parse.js';
-import { hasExpectedShape } from './token/signature.js';
+import { parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
+import { hasExpectedShape, type VerificationKey } from './token/signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
 
 /** How the key set of each issuer is fetched and cached. Durations in seconds. */
@@ -102,6 +103,19 @@ export interface VerifierOptions {
   maxTokenLength?: number;
   /** Key set fetching and caching. */
   jwks?: JwksOptions;
+  /**
+   * Remembers tokens that verified, by their exact text, so a client presenting the same token
+   * again skips the signature check. Bounded; an entry never outlives the token's `exp` and is
+   * dropped as soon as its key leaves the key set; `exp`/`nbf` are checked again and the
+   * revocation checker is asked on every hit. `false` turns it off.
+   * @default { maxEntries: 10000 }
+   */
+  cache?: false | VerifiedTokenCacheOptions;
+}
+
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens remembered; the least recently used is forgotten first. @default 10000 */
+  maxEntries?: number;
 }
 
 /** A configured verifier. Create one at start-up and share it: it holds the key cache. */
@@ -139,6 +153,7 @@ const OPTION_NAMES = [
   'revocationTimeout',
   'maxTokenLength',
   'jwks',
+  'cache',
 ] as const;
 const JWKS_OPTION_NAMES = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes', 'fetch'] as const;
 
@@ -180,39 +195,119 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
     requiredClaims,
   };
-  const parseOptions: ParseOptions = { maxTokenLength, algorithms };
+  const parseOptions: ParseOptions = { maxTokenLength, algorithms, headers: new Map() };
   const revocation = resolveRevocation(options, clockTolerance);
   const keySources = resolveKeySources(options, issuers, algorithms);
+
+  const cache = resolveCache(options.cache);
+  // Verifications under way. Alone, a signature is cheapest checked on this thread; with
+  // others waiting, the thread pool lets every core work on signatures.
+  let active = 0;
 
   return {
     issuers,
     audiences,
 
     async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
-      const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
-      const keySource = selectIssuer(payload, keySources);
+      active++;
+      try {
+        const tail = cache !== undefined && typeof token === 'string' ? cacheKey(token) : undefined;
+        const hit = tail !== undefined ? cache?.get(tail) : undefined;
+        if (hit !== undefined && hit.token === token) {
+          if (hit.source.holds(hit.key)) {
+            try {
+              validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
+            } catch (error) {
+              // Expired (the only way a claim check that passed once can fail): forget it now.
+              cache?.delete(tail as string);
+              throw error;
+            }
+            if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
+            return hit.claims as AccessTokenClaims & Extra;
+          }
+          cache?.delete(tail as string);
+        }
 
-      const found = keySource.getKeys(header.alg, header.kid);
-      const keys = Array.isArray(found) ? found : await found;
-      let valid = false;
-      for (const key of keys) {
-        if (!hasExpectedShape(header.alg, key, signature)) continue;
-        const verified = signatures.verify(header.alg, key, signingInput, signature);
-        valid = typeof verified === 'boolean' ? verified : await verified;
-        if (valid) break;
+        const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
+        const source = selectIssuer(payload, keySources);
+        const found = source.getKeys(header.alg, header.kid);
+        const keys = Array.isArray(found) ? found : await found;
+        // Everything so far ran synchronously, so verifications started in the same tick have
+        // not begun yet: yield once to let them register before judging whether others wait.
+        if (signatures.verifyInBackground !== undefined) await undefined;
+        const background = active > 1 && signatures.verifyInBackground !== undefined;
+        let verifiedBy: VerificationKey | undefined;
+        for (const key of keys) {
+          if (!hasExpectedShape(header.alg, key, signature)) continue;
+          const verified = background
+            ? (signatures.verifyInBackground as NonNullable<typeof signatures.verifyInBackground>)(header.alg, key, signingInput, signature)
+            : signatures.verify(header.alg, key, signingInput, signature);
+          if (typeof verified === 'boolean' ? verified : await verified) {
+            verifiedBy = key;
+            break;
+          }
+        }
+        if (verifiedBy === undefined) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
+
+        validateClaims(header, payload, rules, Date.now() / 1000);
+        // Claims may be handed to many requests from the cache: nobody gets to change them.
+        const claims = deepFreeze(payload) as AccessTokenClaims;
+        // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
+        // deleted the moment its token has expired, so it is never served past `exp`, and
+        // maxEntries bounds what waits to be evicted.
+        if (tail !== undefined) cache?.set(tail, { token, header, claims, key: verifiedBy, source });
+        if (revocation !== undefined) await checkRevocation(revocation, claims, header);
+        return claims as AccessTokenClaims & Extra;
+      } finally {
+        active--;
       }
-      if (!valid) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
-
-      validateClaims(header, payload, rules, Date.now() / 1000);
-      const claims = payload as AccessTokenClaims & Extra;
-      if (revocation !== undefined) await checkRevocation(revocation, claims, header);
-      return claims;
     },
 
     async warmUp() {
       await Promise.all([...keySources.values()].map((source) => source.load()));
     },
   };
+}
+
+/** A token that verified: what a later presentation of the same text needs to be re-checked. */
+interface CachedVerification {
+  /** The exact token text: a hit counts only when the presented token equals it. */
+  readonly token: string;
+  readonly header: JwsHeader;
+  readonly claims: AccessTokenClaims;
+  readonly key: VerificationKey;
+  readonly source: KeySource;
+}
+
+/**
+ * Where a token is looked up in the verified-token cache: its last 22 characters, 132 bits of
+ * its signature. Hashing a whole token (hundreds of characters, new for every request) would
+ * cost more than the rest of the lookup; tokens that share a tail merely miss, since a hit
+ * also requires the exact token text, and only tokens that verified are ever stored.
+ */
+function cacheKey(token: string): string {
+  return token.length > 22 ? token.slice(-22) : token;
+}
+
+function resolveCache(value: unknown): LRUCache<string, CachedVerification> | undefined {
+  if (value === false) return undefined;
+  const settings = value ?? {};
+  if (!isPlainObject(settings)) fail('cache', 'false or an object');
+  knownKeys('cache', settings, ['maxEntries']);
+  const max = integer('cache.maxEntries', settings.maxEntries, 10_000, 1, 10_000_000);
+  return new LRUCache<string, CachedVerification>({ max });
+}
+
+/** Freezes a parsed JSON value and everything in it, without recursion (depth is the attacker's). */
+function deepFreeze<T extends object>(root: T): T {
+  const pending: object[] = [root];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) {
+      if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) pending.push(member as object);
+    }
+  }
+  return root;
 }
 
 function resolveAlgorithms(value: unknown): ReadonlySet<Algorithm> {

@@ -30,6 +30,11 @@ export interface KeySource {
   getKeys(alg: Algorithm, kid: string | undefined): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
   /** Fetches the key set now unless one is usable; rejects with `jwks_unavailable` if it cannot. */
   load(): Promise<void>;
+  /**
+   * True while `key` is in the usable key set: once it leaves, nothing it verified is trusted.
+   * Like a lookup, it starts a background refresh when the set is stale.
+   */
+  holds(key: VerificationKey): boolean;
 }
 
 // A server may ask for longer freshness than is prudent: a key it withdraws (say, after a
@@ -74,7 +79,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       // since every caller waiting on this single flight would otherwise wait with it.
       const url = jwksUri ?? (await untilAborted(discoverJwksUri(issuer, get, options), signal));
       const response = await untilAborted(get(url, options), signal);
-      const set = importKeySet(parseJsonObject(response), algorithms, config.signatures);
+      const set = await importKeySet(parseJsonObject(response), algorithms, config.signatures, keySet);
       if (set.size === 0 && set.skipped > 0) {
         // Keys published but none usable looks like an issuer mishap (or an algorithm we do not
         // allow): keep serving the keys we have rather than refuse every token at once.
@@ -160,6 +165,15 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         throw notFound('unknown', ' (key set refetched recently)');
       }
       return refresh().then(() => afterRefresh(alg, kid));
+    },
+
+    holds(key) {
+      const now = Date.now();
+      const held = usableKeySet(now)?.keys.has(key) === true;
+      // Callers that skip getKeys (the verified-token cache) still keep the set fresh, so a key
+      // the issuer withdraws stops being trusted within maxAge even if only old tokens arrive.
+      if (held && now >= staleAt && now >= nextAttemptAt && inflight === undefined) void refresh();
+      return held;
     },
 
     async load() {

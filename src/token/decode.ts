@@ -49,47 +49,64 @@ export function decodeJsonObject(segment: string): Record<string, unknown> | und
  * True when any object in `text` (already known to be valid JSON) names a member twice.
  * JSON.parse silently keeps the last one; another parser may keep the first, so a token
  * could mean different things to the issuer, a gateway and us (RFC 7515 §5.2 lets us refuse).
+ * On the hot path for every token: string bodies are skipped with indexOf, and the names of
+ * an object live in a small array until there are enough of them to want a Set.
  */
 export function hasDuplicateMember(text: string): boolean {
-  // One entry per open container: the member names seen so far, or null for an array.
-  const open: (Set<string> | null)[] = [];
+  // The names seen in each enclosing container; `null` for an array.
+  const enclosing: (Names | null)[] = [];
+  let names: Names | null = null;
   let expectName = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      const start = i;
-      let escaped = false;
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) {
-          escaped = true;
-          i++;
-        } else if (d === 0x22) {
-          break;
-        }
-      }
-      if (expectName) {
+      let end = text.indexOf('"', i + 1);
+      while (isEscaped(text, end)) end = text.indexOf('"', end + 1);
+      if (expectName && names !== null) {
+        const raw = text.slice(i + 1, end);
         // Compare decoded names: "a" and "\u0061" are the same member.
-        const name = escaped ? (JSON.parse(text.slice(start, i + 1)) as string) : text.slice(start + 1, i);
-        const names = open[open.length - 1];
-        if (names) {
-          if (names.has(name)) return true;
-          names.add(name);
-        }
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        if (hasName(names, name)) return true;
+        names = addName(names, name);
         expectName = false;
       }
+      i = end;
     } else if (c === 0x7b /* { */) {
-      open.push(new Set());
+      enclosing.push(names);
+      names = [];
       expectName = true;
     } else if (c === 0x5b /* [ */) {
-      open.push(null);
+      enclosing.push(names);
+      names = null;
       expectName = false;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      open.pop();
+      names = enclosing.pop() ?? null;
       expectName = false;
     } else if (c === 0x2c /* , */) {
-      expectName = open[open.length - 1] != null;
+      expectName = names !== null;
     }
   }
   return false;
+}
+
+/** A quote is escaped when an odd number of backslashes precede it. */
+function isEscaped(text: string, quote: number): boolean {
+  let backslashes = 0;
+  for (let k = quote - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
+  return backslashes % 2 === 1;
+}
+
+/** Member names of one object: a small array, grown into a Set past {@link SMALL} names. */
+type Names = string[] | Set<string>;
+
+const SMALL = 16;
+
+function hasName(names: Names, name: string): boolean {
+  return Array.isArray(names) ? names.includes(name) : names.has(name);
+}
+
+function addName(names: Names, name: string): Names {
+  if (!Array.isArray(names)) return names.add(name);
+  names.push(name);
+  return names.length < SMALL ? names : new Set(names);
 }

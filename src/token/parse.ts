@@ -22,7 +22,15 @@ export interface ParsedToken {
 export interface ParseOptions {
   readonly maxTokenLength: number;
   readonly algorithms: ReadonlySet<string>;
+  /**
+   * Headers already decoded and checked under these options, by their base64url segment. All
+   * tokens signed with one key share a header, so most tokens skip decoding it. Bounded.
+   */
+  readonly headers?: Map<string, JwsHeader>;
 }
+
+// A handful of keys and algorithms per issuer; past this many distinct headers, start over.
+const MAX_CACHED_HEADERS = 64;
 
 // Header parameters whose meaning we implement and may therefore appear in `crit`
 // (RFC 7515 §4.1.11). `b64` is understood only so that `b64: false` can be refused clearly.
@@ -52,7 +60,9 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
     throw malformed(`access token must have 3 segments, found ${segments}`);
   }
 
-  const header = decodeJsonObject(token.slice(0, first));
+  const headerSegment = token.slice(0, first);
+  const known = options.headers?.get(headerSegment);
+  const header = known ?? decodeJsonObject(headerSegment);
   if (header === undefined) throw malformed('token header is not a base64url-encoded JSON object');
   const payload = decodeJsonObject(token.slice(first + 1, second));
   if (payload === undefined) {
@@ -62,7 +72,15 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
   const signature = decodeBase64url(token.slice(second + 1));
   if (signature === undefined) throw malformed('token signature is not base64url-encoded');
 
-  checkHeader(header, options);
+  if (known === undefined) {
+    checkHeader(header, options);
+    // Shared between tokens from here on, so nobody may change it.
+    Object.freeze(header);
+    if (options.headers !== undefined) {
+      if (options.headers.size >= MAX_CACHED_HEADERS) options.headers.clear();
+      options.headers.set(headerSegment, header as JwsHeader);
+    }
+  }
   return { header: header as JwsHeader, payload, signingInput: token.slice(0, second), signature };
 }
 

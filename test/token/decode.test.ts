@@ -66,6 +66,8 @@ describe('hasDuplicateMember', () => {
     ['a duplicate inside an array of objects', '{"x":[{"a":1},{"b":1,"b":2}]}'],
     ['a duplicate spelled with an escape', '{"a":1,"\\u0061":2}'],
     ['a duplicate after whitespace', '{ "a" : 1 ,\n "a" : 2 }'],
+    ['a duplicate among many members', `{${Array.from({ length: 40 }, (_, i) => `"m${i}":${i}`).join(',')},"m33":0}`],
+    ['a duplicate after an escaped quote', '{"a\\"":1,"b":"\\"","a\\"":2}'],
   ])('finds %s', (_name, text) => {
     expect(hasDuplicateMember(text)).toBe(true);
   });
@@ -76,6 +78,8 @@ describe('hasDuplicateMember', () => {
     ['a name that appears as a string value', '{"a":"a","b":["a","a"]}'],
     ['escaped quotes inside strings', '{"a":"\\"b\\"","b":"\\\\"}'],
     ['an empty object', '{}'],
+    ['many distinct members', `{${Array.from({ length: 40 }, (_, i) => `"m${i}":${i}`).join(',')}}`],
+    ['a backslash just before a closing quote', '{"a":"\\\\","b":"\\\\"}'],
   ])('accepts %s', (_name, text) => {
     expect(hasDuplicateMember(text)).toBe(false);
   });

@@ -112,4 +112,31 @@ describe('parseCompactJws', () => {
     );
     expect(parsed.header.alg).toBe('RS256');
   });
+
+  describe('with a header cache', () => {
+    it('decodes a header once and shares it, frozen, between tokens', () => {
+      const headers = new Map();
+      const cached = { ...options, headers };
+      const first = parseCompactJws(token({ alg: 'ES256', kid: 'k' }, { sub: 'a' }), cached);
+      const second = parseCompactJws(token({ alg: 'ES256', kid: 'k' }, { sub: 'b' }), cached);
+      expect(second.header).toBe(first.header);
+      expect(Object.isFrozen(first.header)).toBe(true);
+      expect(second.payload).toEqual({ sub: 'b' });
+    });
+
+    it('never caches a header it refuses', () => {
+      const headers = new Map();
+      const cached = { ...options, headers };
+      expect(codeOf(token({ alg: 'none' }), cached)).toBe('algorithm_not_allowed');
+      expect(codeOf(token({ alg: 'none' }), cached)).toBe('algorithm_not_allowed');
+      expect(headers.size).toBe(0);
+    });
+
+    it('stays bounded however many distinct headers arrive', () => {
+      const headers = new Map();
+      const cached = { ...options, headers };
+      for (let i = 0; i < 200; i++) parseCompactJws(token({ alg: 'RS256', kid: `k${i}` }), cached);
+      expect(headers.size).toBeLessThanOrEqual(64);
+    });
+  });
 });

@@ -1,0 +1,163 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { AccessTokenError, createMemoryRevocationStore, createVerifier, type VerifierOptions } from '../src/index.js';
+import { createTestIssuer, type TestIssuer } from '../src/testing/index.js';
+import { nodeSignatures } from '../src/token/signature-node.js';
+
+let issuer: TestIssuer;
+let base: VerifierOptions;
+
+beforeAll(async () => {
+  issuer = await createTestIssuer({ audience: 'orders-api' });
+  base = { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri };
+});
+afterAll(async () => {
+  await issuer.close();
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'accepted';
+  } catch (error) {
+    expect(error).toBeInstanceOf(AccessTokenError);
+    return (error as AccessTokenError).code;
+  }
+}
+
+describe('the verified-token cache', () => {
+  it('skips the signature check when the same token comes again', async () => {
+    const verifier = createVerifier(base);
+    const token = await issuer.sign();
+    const verify = vi.spyOn(nodeSignatures, 'verify');
+    const first = await verifier.verifyAccessToken(token);
+    const again = await verifier.verifyAccessToken(token);
+    expect(again).toBe(first);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks the signature every time when turned off', async () => {
+    const verifier = createVerifier({ ...base, cache: false });
+    const token = await issuer.sign();
+    const verify = vi.spyOn(nodeSignatures, 'verify');
+    await verifier.verifyAccessToken(token);
+    await verifier.verifyAccessToken(token);
+    expect(verify).toHaveBeenCalledTimes(2);
+  });
+
+  it('never serves a token past its exp: time claims are checked on every hit', async () => {
+    const verifier = createVerifier({ ...base, clockTolerance: 0 });
+    const token = await issuer.sign({}, { expiresIn: 30 });
+    await verifier.verifyAccessToken(token);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 31_000);
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('token_expired');
+  });
+
+  it('asks the revocation checker on every hit', async () => {
+    const revocation = createMemoryRevocationStore();
+    const isRevoked = vi.spyOn(revocation, 'isRevoked');
+    const verifier = createVerifier({ ...base, revocation });
+    const token = await issuer.sign();
+    const claims = await verifier.verifyAccessToken(token);
+    await verifier.verifyAccessToken(token);
+    expect(isRevoked).toHaveBeenCalledTimes(2);
+    revocation.revoke(claims.jti as string, claims.exp);
+    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('token_revoked');
+  });
+
+  it('drops a token once its key leaves the key set, even when only cached tokens arrive', async () => {
+    const own = await createTestIssuer({ audience: 'orders-api' });
+    try {
+      const verifier = createVerifier({ issuer: own.issuer, audience: 'orders-api', jwksUri: own.jwksUri, jwks: { maxAge: 60, cooldown: 1 } });
+      const token = await own.sign({}, { expiresIn: 3600 });
+      await verifier.verifyAccessToken(token);
+      await own.rotate(); // the old key is withdrawn
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 61_000);
+      // Stale: still served from the cache, while the hit starts a background refresh.
+      await verifier.verifyAccessToken(token);
+      await verifier.warmUp();
+      expect(own.requests.jwks).toBe(2);
+      expect(await codeOf(verifier.verifyAccessToken(token))).toBe('key_not_found');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('is bounded by maxEntries, forgetting the least recently used token', async () => {
+    const verifier = createVerifier({ ...base, cache: { maxEntries: 2 } });
+    const [a, b, c] = [await issuer.sign(), await issuer.sign(), await issuer.sign()];
+    const verify = vi.spyOn(nodeSignatures, 'verify');
+    for (const token of [a, b, c, c, b]) await verifier.verifyAccessToken(token);
+    expect(verify).toHaveBeenCalledTimes(3);
+    await verifier.verifyAccessToken(a);
+    expect(verify).toHaveBeenCalledTimes(4);
+  });
+
+  it('is never shared between verifiers with different options', async () => {
+    const token = await issuer.sign({ aud: 'orders-api' });
+    const orders = createVerifier(base);
+    const billing = createVerifier({ ...base, audience: 'billing-api' });
+    await orders.verifyAccessToken(token);
+    expect(await codeOf(billing.verifyAccessToken(token))).toBe('audience_invalid');
+  });
+
+  it('serves a hit only for the exact token text, never for another token with the same ending', async () => {
+    const verifier = createVerifier(base);
+    const token = await issuer.sign({ sub: 'alice' });
+    await verifier.verifyAccessToken(token);
+    // Same signature (so the same tail), another payload: must be checked, and refused.
+    const [header, , signature] = token.split('.') as [string, string, string];
+    const swapped = `${header}.${Buffer.from(JSON.stringify({ iss: issuer.issuer, aud: 'orders-api', sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.${signature}`;
+    expect(swapped.slice(-22)).toBe(token.slice(-22));
+    expect(await codeOf(verifier.verifyAccessToken(swapped))).toBe('signature_invalid');
+    expect(await verifier.verifyAccessToken(token)).toMatchObject({ sub: 'alice' });
+  });
+
+  it('does not cache refusals', async () => {
+    const verifier = createVerifier(base);
+    const token = await issuer.sign();
+    const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(342)}`;
+    expect(await codeOf(verifier.verifyAccessToken(forged))).toBe('signature_invalid');
+    expect(await codeOf(verifier.verifyAccessToken(forged))).toBe('signature_invalid');
+  });
+
+  it('validates its options', () => {
+    expect(() => createVerifier({ ...base, cache: { maxEntries: 0 } })).toThrow(RangeError);
+    expect(() => createVerifier({ ...base, cache: true as never })).toThrow(/"cache"/);
+    expect(() => createVerifier({ ...base, cache: { size: 5 } as never })).toThrow(/unknown option "cache.size"/);
+  });
+});
+
+describe('returned claims', () => {
+  it('are frozen, nested members included, since cached claims are shared between requests', async () => {
+    const verifier = createVerifier(base);
+    const claims = await verifier.verifyAccessToken(await issuer.sign({ realm_access: { roles: ['admin'] } }));
+    expect(Object.isFrozen(claims)).toBe(true);
+    expect(() => {
+      (claims as Record<string, unknown>).sub = 'mallory';
+    }).toThrow(TypeError);
+    expect(() => (claims.realm_access as { roles: string[] }).roles.push('root')).toThrow(TypeError);
+  });
+});
+
+describe('signature checks under concurrency', () => {
+  it('verify on the calling thread one at a time, and on the thread pool when others are in flight', async () => {
+    const verifier = createVerifier({ ...base, cache: false });
+    const tokens = await Promise.all(Array.from({ length: 8 }, () => issuer.sign()));
+    await verifier.verifyAccessToken(tokens[0] as string);
+    const onThread = vi.spyOn(nodeSignatures, 'verify');
+    const inPool = vi.spyOn(nodeSignatures, 'verifyInBackground' as never) as unknown as ReturnType<typeof vi.fn>;
+
+    for (const token of tokens) await verifier.verifyAccessToken(token);
+    expect(onThread).toHaveBeenCalledTimes(8);
+    expect(inPool).not.toHaveBeenCalled();
+
+    await Promise.all(tokens.map((token) => verifier.verifyAccessToken(token)));
+    expect(inPool.mock.calls.length).toBeGreaterThanOrEqual(7);
+  });
+});
