@@ -1,0 +1,3 @@
+import { describeRedisStore } from './behaviour.js';
+
+describeRedisStore('node-redis');

@@ -1,0 +1,73 @@
+// Option checks happen once, in the factory, before any connection is used.
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
+
+// Never connected: lazyConnect for ioredis, no connect() for node-redis. Port 9 is discard.
+const ioredis = new Redis({ host: '127.0.0.1', port: 9, lazyConnect: true });
+const nodeRedis = createClient({ url: 'redis://127.0.0.1:9' });
+afterAll(() => {
+  ioredis.disconnect();
+});
+
+const create = (options: Record<string, unknown>) =>
+  createRedisRevocationStore({ client: ioredis, localTier: false, ...options } as RedisRevocationStoreOptions);
+
+describe('createRedisRevocationStore options', () => {
+  it('accepts an ioredis and a node-redis client as they are, without casts', async () => {
+    const fromIoredis = createRedisRevocationStore({ client: ioredis, localTier: false });
+    const fromNodeRedis = createRedisRevocationStore({ client: nodeRedis, localTier: false });
+    expect(fromIoredis.localTierState).toBe('off');
+    expect(fromNodeRedis.localTierState).toBe('off');
+    expect(fromIoredis.clockTolerance).toBe(60);
+    await Promise.all([fromIoredis.close(), fromNodeRedis.close()]);
+  });
+
+  it('refuses anything but a client, naming the option', () => {
+    expect(() => createRedisRevocationStore(undefined as unknown as RedisRevocationStoreOptions)).toThrow(TypeError);
+    expect(() => create({ client: undefined })).toThrow(/option "client"/);
+    expect(() => create({ client: { get: () => undefined } })).toThrow(/option "client"/);
+    expect(() => create({ client: 'redis://127.0.0.1:6379' })).toThrow(TypeError);
+  });
+
+  it('refuses unknown options, so that a typo fails at start-up', () => {
+    expect(() => create({ prefx: 'a:' })).toThrow(/unknown option "prefx"/);
+    expect(() => create({ localTier: { heartbeat: 1 } })).toThrow(/unknown option "localTier.heartbeat"/);
+  });
+
+  it.each([
+    [{ prefix: '' }, TypeError, /"prefix"/],
+    [{ prefix: 42 }, TypeError, /"prefix"/],
+    [{ timeout: 0 }, RangeError, /"timeout"/],
+    [{ timeout: 61 }, RangeError, /"timeout"/],
+    [{ timeout: '250ms' }, TypeError, /"timeout"/],
+    [{ clockTolerance: -1 }, RangeError, /"clockTolerance"/],
+    [{ maxTokenLifetime: 0 }, RangeError, /"maxTokenLifetime"/],
+    [{ localTier: 'yes' }, TypeError, /"localTier"/],
+    [{ localTier: { maxEntries: 0 } }, RangeError, /"localTier.maxEntries"/],
+    [{ localTier: { maxEntries: 1.5 } }, TypeError, /"localTier.maxEntries"/],
+    [{ localTier: { heartbeatInterval: 0 } }, RangeError, /"localTier.heartbeatInterval"/],
+    [{ failOpen: 'true' }, TypeError, /"failOpen"/],
+    [{ failOpen: true, onFailOpen: 'log' }, TypeError, /"onFailOpen"/],
+    [{ onFailOpen: () => undefined }, TypeError, /"onFailOpen"/],
+  ])('refuses %j', (options, type, message) => {
+    expect(() => create(options)).toThrow(type);
+    expect(() => create(options)).toThrow(message);
+  });
+
+  it('checks the arguments of revoke and revokeSubject before touching Redis', async () => {
+    const store = create({});
+    await expect(store.revoke('', 1)).rejects.toThrow(TypeError);
+    await expect(store.revoke('j', Number.NaN)).rejects.toThrow(TypeError);
+    await expect(store.revoke('j', 1e12, '')).rejects.toThrow(TypeError);
+    await expect(store.revokeSubject('')).rejects.toThrow(TypeError);
+    await expect(store.revokeSubject('alice', Number.POSITIVE_INFINITY)).rejects.toThrow(TypeError);
+    expect(ioredis.status).toBe('wait'); // nothing was sent
+  });
+
+  it('answers without Redis for a token that has neither jti nor sub', () => {
+    const store = create({});
+    expect(store.isRevoked({ iss: 'https://issuer.test', aud: 'api', exp: 1e10 })).toBe(false);
+  });
+});
