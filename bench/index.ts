@@ -1,0 +1,97 @@
+// `npm run bench`: tokenwarden side by side with bare node:crypto and its peers, in one run.
+// Ratios matter more than absolute figures; they are printed next to each result.
+//   BENCH_TOKENS   distinct tokens per measurement (default 4000)
+//   BENCH_MEMORY   distinct tokens for the memory run (default 1000000; 0 skips it)
+//   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
+//   BENCH_ONLY     comma-separated sections: verify,memory,http,redis
+//   BENCH_ALGS     comma-separated algorithms for the verify section (default RS256,ES256,EdDSA)
+import { cpus } from 'node:os';
+import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
+import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
+import { concurrent, opsPerSecond, sequential, type Runner } from './measure.js';
+
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 4000);
+const only = new Set((process.env.BENCH_ONLY ?? 'verify,memory,http,redis').split(','));
+
+interface Row {
+  readonly name: string;
+  readonly opsPerSecond: number;
+}
+
+function printTable(title: string, rows: readonly Row[], baseline: string): void {
+  const base = rows.find((row) => row.name === baseline)?.opsPerSecond ?? Number.NaN;
+  const peers = rows.filter((row) => !row.name.startsWith('tokenwarden') && !row.name.startsWith('bare'));
+  const bestPeer = Math.max(...peers.map((row) => row.opsPerSecond));
+  console.log(`\n${title}`);
+  console.log(`  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)}  ${`× ${baseline}`.padEnd(34)} × fastest peer`);
+  for (const row of rows) {
+    const vsPeer = Number.isFinite(bestPeer) ? (row.opsPerSecond / bestPeer).toFixed(2) : '-';
+    console.log(
+      `  ${row.name.padEnd(30)} ${Math.round(row.opsPerSecond).toString().padStart(9)}  ${(row.opsPerSecond / base).toFixed(2).padEnd(34)} ${vsPeer}`,
+    );
+  }
+}
+
+async function measureAll(
+  contenders: readonly Contender[],
+  passes: readonly (readonly string[])[],
+  mode: (c: Contender) => Runner,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const contender of contenders) rows.push({ name: contender.name, opsPerSecond: await opsPerSecond(passes, mode(contender)) });
+  return rows;
+}
+
+async function verifySection(alg: BenchAlgorithm): Promise<void> {
+  const keys = createKeys(alg);
+  // Distinct tokens: a warm-up pass and three timed passes, each with tokens never seen before,
+  // and a fresh set per mode, so no verifier (ours has a verified-token cache) sees one twice.
+  const distinct = (): string[][] => Array.from({ length: 4 }, () => createTokens(keys, TOKENS, Math.floor(Math.random() * 1e9)));
+  const jwks = await serveJwks([keys]);
+  try {
+    const warden = await tokenwarden(keys, jwks.uri);
+    const peers = [jose(keys), awsJwtVerify(keys), fastJwt(keys)];
+    const floorSync = bareSync(keys);
+    const floorAsync = bareAsync(keys);
+
+    printTable(
+      `${alg} — sequential, ${TOKENS} distinct tokens, cached keys`,
+      await measureAll([floorSync, warden, ...peers], distinct(), (c) => sequential(c.verify)),
+      floorSync.name,
+    );
+    printTable(
+      `${alg} — 64 in flight, ${TOKENS} distinct tokens`,
+      await measureAll([floorAsync, floorSync, warden, ...peers], distinct(), (c) => concurrent(c.verify, 64)),
+      floorAsync.name,
+    );
+    const one = createTokens(keys, 1)[0] as string;
+    const repeated: string[] = Array.from({ length: TOKENS }, () => one);
+    printTable(
+      `${alg} — the same token ${TOKENS} times (a client calling repeatedly)`,
+      await measureAll(
+        [floorSync, warden, await tokenwarden(keys, jwks.uri, false), ...peers, fastJwt(keys, true)],
+        [repeated, repeated, repeated, repeated],
+        (c) => sequential(c.verify),
+      ),
+      floorSync.name,
+    );
+  } finally {
+    await jwks.close();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`tokenwarden benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+  if (only.has('verify')) {
+    const algorithms = (process.env.BENCH_ALGS ?? 'RS256,ES256,EdDSA').split(',') as BenchAlgorithm[];
+    for (const alg of algorithms) await verifySection(alg);
+  }
+  if (only.has('memory')) await (await import('./memory.js')).memorySection();
+  if (only.has('http')) await (await import('./http.js')).httpSection();
+  if (only.has('redis')) await (await import('./redis-revocation.js')).redisSection();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
