@@ -31,6 +31,7 @@ describe('freshnessFromHeaders', () => {
     ],
     ['Expires in the past', { expires: new Date(NOW - 1000).toUTCString() }, 0],
     ['an invalid Expires (already expired)', { expires: '0' }, 0],
+    ['an Expires that is no date at all (already expired)', { expires: 'never' }, 0],
     ['Expires minus Age', { expires: new Date(NOW + 90_000).toUTCString(), age: '30' }, 60],
   ])('reads %s', (_name, headers, expected) => {
     expect(freshnessFromHeaders(response(headers), NOW)).toBe(expected);
@@ -40,6 +41,10 @@ describe('freshnessFromHeaders', () => {
 describe('parseRetryAfter', () => {
   it('reads delta-seconds', () => {
     expect(parseRetryAfter(' 120 ')).toBe(120);
+  });
+
+  it('ignores a date-shaped value that is not a date', () => {
+    expect(parseRetryAfter('Sun, 99 Foo 2020 25:61:61 GMT')).toBeUndefined();
   });
 
   it('reads the obsolete RFC 850 date form too', () => {

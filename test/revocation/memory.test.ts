@@ -98,5 +98,7 @@ describe('createMemoryRevocationStore', () => {
     expect(() => store.revoke('', NOW)).toThrow(TypeError);
     expect(() => store.revoke('j', Number.NaN)).toThrow(TypeError);
     expect(() => store.revokeSubject('')).toThrow(TypeError);
+    expect(() => store.revokeSubject('alice', Number.NaN)).toThrow(TypeError);
+    expect(() => createMemoryRevocationStore(null as never)).toThrow(TypeError);
   });
 });
