@@ -19,7 +19,8 @@ export default defineConfig({
         resolve: {
           alias: [{ find: /^(.*)\/runtime\/node\.js$/, replacement: '$1/runtime/web.js' }],
         },
-        test: { name: 'web', include: ['test/web/**/*.test.ts'] },
+        // The attack corpus runs here too: every attack must get the same code on both paths.
+        test: { name: 'web', include: ['test/web/**/*.test.ts', 'test/security/attacks.test.ts'] },
       },
       {
         // Type tests (test/types/*.test-d.ts): claims typed through every adapter. They are

@@ -73,7 +73,8 @@ describe('node:crypto and jose signature paths', () => {
     expect(summary(await decide(webBuild, keys, token))).toBe('key_not_found');
   });
 
-  const runs = fuzzRuns(120);
+  // Thousands of scenarios in CI: this is the check that the two signature paths never disagree.
+  const runs = fuzzRuns(2000);
   it(
     'reach the same decision, with the same code, on random key sets, headers, claims and mutations',
     async () => {
