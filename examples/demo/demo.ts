@@ -41,31 +41,31 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/orders`;
 
-  const rows: { request: string; status: number; answer: string }[] = [];
-  async function call(request: string, token: string): Promise<void> {
+  const rows: { request: string; status: number; answer: string; expected: number }[] = [];
+  async function call(request: string, token: string, expected: number): Promise<void> {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     const body = (await response.json()) as { hello?: string; error?: string };
-    rows.push({ request, status: response.status, answer: body.hello ? `hello ${body.hello}` : String(body.error) });
+    rows.push({ request, status: response.status, answer: body.hello ? `hello ${body.hello}` : String(body.error), expected });
   }
 
   const now = Math.floor(Date.now() / 1000);
-  await call('valid token', await issuer.sign({ sub: 'alice' }));
-  await call('expired token', await issuer.sign({ sub: 'alice', iat: now - 600, exp: now - 300 }));
-  await call('wrong audience', await issuer.sign({ sub: 'alice', aud: 'billing-api' }));
+  await call('valid token', await issuer.sign({ sub: 'alice' }), 200);
+  await call('expired token', await issuer.sign({ sub: 'alice', iat: now - 600, exp: now - 300 }), 401);
+  await call('wrong audience', await issuer.sign({ sub: 'alice', aud: 'billing-api' }), 401);
   const genuine = await issuer.sign({ sub: 'alice' });
   const tampered = `${genuine.slice(0, genuine.lastIndexOf('.') + 1)}${'A'.repeat(342)}`;
-  await call('bad signature', tampered);
+  await call('bad signature', tampered, 401);
 
   const revoked = await issuer.sign({ sub: 'mallory' });
   const claims = await verifier.verifyAccessToken(revoked);
   revocation.revoke(claims.jti as string, claims.exp);
-  await call('revoked token', revoked);
+  await call('revoked token', revoked, 401);
 
   await issuer.rotate();
   const rotated = await issuer.sign({ sub: 'alice' });
-  await call(`new key, within ${COOLDOWN} s cooldown`, rotated);
+  await call(`new key, within ${COOLDOWN} s cooldown`, rotated, 401);
   await new Promise((resolve) => setTimeout(resolve, COOLDOWN * 1000 + 100));
-  await call('new key, after cooldown', rotated);
+  await call('new key, after cooldown', rotated, 200);
 
   console.log(`\ntokenwarden demo — issuer ${issuer.issuer}, service ${url}\n`);
   const width = Math.max(...rows.map((row) => row.request.length));
@@ -76,6 +76,11 @@ async function main(): Promise<void> {
     console.log(`${row.request.padEnd(width)}  ${String(row.status).padEnd(6)}  ${row.answer}${meaning}`);
   }
   console.log(`\nThe issuer served its key set ${issuer.requests.jwks} times for ${rows.length + 1} verifications.\n`);
+  const unexpected = rows.filter((row) => row.status !== row.expected);
+  if (unexpected.length > 0) {
+    console.error(`Unexpected answers: ${unexpected.map((row) => `${row.request} (${row.status}, expected ${row.expected})`).join('; ')}`);
+    process.exitCode = 1;
+  }
 
   await close(service);
   await issuer.close();
