@@ -127,7 +127,7 @@ export interface Verifier<Claims extends object = Record<never, never>> {
    * @example
    * ```ts
    * const claims = await verifier.verifyAccessToken(token);
-   * console.log(claims.sub, claims.scope);
+   * const { sub, scope } = claims;
    * ```
    */
   verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra>;
