@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { declaredLength, statusError, tooLarge, type HttpGet } from './http.js';
+import { refusalOf, tooLarge, type HttpGet } from './http.js';
 
 // One keep-alive agent for the process: every key source talks to a handful of issuers, and
 // reusing connections keeps refreshes cheap. undici unrefs idle sockets, so it never holds
@@ -19,14 +19,10 @@ export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
     const value = response.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
   };
-  if (response.statusCode < 200 || response.statusCode >= 300) {
+  const refusal = refusalOf(response.statusCode, header, maxBytes);
+  if (refusal !== undefined) {
     discard(response.body);
-    throw statusError(response.statusCode, header);
-  }
-  const length = declaredLength(header('content-length'));
-  if (length !== undefined && length > maxBytes) {
-    discard(response.body);
-    throw tooLarge(maxBytes);
+    throw refusal;
   }
   const chunks: Buffer[] = [];
   let total = 0;

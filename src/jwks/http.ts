@@ -62,14 +62,10 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
       headers: { accept: 'application/json' },
     });
     const header = (name: string): string | undefined => response.headers.get(name) ?? undefined;
-    if (response.status < 200 || response.status >= 300) {
+    const refusal = refusalOf(response.status, header, maxBytes);
+    if (refusal !== undefined) {
       discard(response.body);
-      throw statusError(response.status, header);
-    }
-    const length = declaredLength(header('content-length'));
-    if (length !== undefined && length > maxBytes) {
-      discard(response.body);
-      throw tooLarge(maxBytes);
+      throw refusal;
     }
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -103,6 +99,17 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
  */
 function discard(body: { cancel(): Promise<void> } | null | undefined): void {
   void body?.cancel().catch(() => undefined);
+}
+
+/**
+ * Why a response must not be read, judged from its status and headers alone (non-2xx,
+ * redirects included, or a declared length over `maxBytes`), or `undefined` when it may be.
+ * Both transports ask this before touching the body.
+ */
+export function refusalOf(status: number, header: (name: string) => string | undefined, maxBytes: number): Error | undefined {
+  if (status < 200 || status >= 300) return statusError(status, header);
+  const length = declaredLength(header('content-length'));
+  return length !== undefined && length > maxBytes ? tooLarge(maxBytes) : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
