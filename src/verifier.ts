@@ -1,4 +1,3 @@
-import { LRUCache } from 'lru-cache';
 import { AccessTokenError } from './errors.js';
 import type { AccessTokenClaims } from './claims/types.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
@@ -11,6 +10,7 @@ import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './to
 import { parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
 import { hasExpectedShape, type VerificationKey } from './token/signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
+import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 
 /** How the key set of each issuer is fetched and cached. Durations in seconds. */
 export interface JwksOptions {
@@ -105,9 +105,11 @@ export interface VerifierOptions {
   jwks?: JwksOptions;
   /**
    * Remembers tokens that verified, by their exact text, so a client presenting the same token
-   * again skips the signature check. Bounded; an entry never outlives the token's `exp` and is
-   * dropped as soon as its key leaves the key set; `exp`/`nbf` are checked again and the
-   * revocation checker is asked on every hit. `false` turns it off.
+   * again skips the signature check. A token is remembered once it has verified twice, so that
+   * the many tokens seen only once cost no memory and never push out the ones clients repeat.
+   * Bounded; an entry never outlives the token's `exp` and is dropped as soon as its key leaves
+   * the key set; `exp`/`nbf` are checked again and the revocation checker is asked on every hit.
+   * `false` turns it off.
    * @default { maxEntries: 10000 }
    */
   cache?: false | VerifiedTokenCacheOptions;
@@ -211,21 +213,20 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
       active++;
       try {
-        const tail = cache !== undefined && typeof token === 'string' ? cacheKey(token) : undefined;
-        const hit = tail !== undefined ? cache?.get(tail) : undefined;
-        if (hit !== undefined && hit.token === token) {
+        const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
+        if (hit !== undefined) {
           if (hit.source.holds(hit.key)) {
             try {
               validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
             } catch (error) {
               // Expired (the only way a claim check that passed once can fail): forget it now.
-              cache?.delete(tail as string);
+              cache?.delete(token);
               throw error;
             }
             if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
             return hit.claims as AccessTokenClaims & Extra;
           }
-          cache?.delete(tail as string);
+          cache?.delete(token);
         }
 
         const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
@@ -250,12 +251,12 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
         if (verifiedBy === undefined) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
 
         validateClaims(header, payload, rules, Date.now() / 1000);
-        // Claims may be handed to many requests from the cache: nobody gets to change them.
-        const claims = deepFreeze(payload) as AccessTokenClaims;
+        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+        const claims = payload as AccessTokenClaims;
         // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
         // deleted the moment its token has expired, so it is never served past `exp`, and
         // maxEntries bounds what waits to be evicted.
-        if (tail !== undefined) cache?.set(tail, { token, header, claims, key: verifiedBy, source });
+        cache?.admit({ token, header, claims, key: verifiedBy, source });
         if (revocation !== undefined) await checkRevocation(revocation, claims, header);
         return claims as AccessTokenClaims & Extra;
       } finally {
@@ -271,7 +272,6 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
 /** A token that verified: what a later presentation of the same text needs to be re-checked. */
 interface CachedVerification {
-  /** The exact token text: a hit counts only when the presented token equals it. */
   readonly token: string;
   readonly header: JwsHeader;
   readonly claims: AccessTokenClaims;
@@ -279,35 +279,13 @@ interface CachedVerification {
   readonly source: KeySource;
 }
 
-/**
- * Where a token is looked up in the verified-token cache: its last 22 characters, 132 bits of
- * its signature. Hashing a whole token (hundreds of characters, new for every request) would
- * cost more than the rest of the lookup; tokens that share a tail merely miss, since a hit
- * also requires the exact token text, and only tokens that verified are ever stored.
- */
-function cacheKey(token: string): string {
-  return token.length > 22 ? token.slice(-22) : token;
-}
-
-function resolveCache(value: unknown): LRUCache<string, CachedVerification> | undefined {
+function resolveCache(value: unknown): VerifiedTokenCache<CachedVerification> | undefined {
   if (value === false) return undefined;
   const settings = value ?? {};
   if (!isPlainObject(settings)) fail('cache', 'false or an object');
   knownKeys('cache', settings, ['maxEntries']);
   const max = integer('cache.maxEntries', settings.maxEntries, 10_000, 1, 10_000_000);
-  return new LRUCache<string, CachedVerification>({ max });
-}
-
-/** Freezes a parsed JSON value and everything in it, without recursion (depth is the attacker's). */
-function deepFreeze<T extends object>(root: T): T {
-  const pending: object[] = [root];
-  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) {
-      if (typeof member === 'object' && member !== null && !Object.isFrozen(member)) pending.push(member as object);
-    }
-  }
-  return root;
+  return createVerifiedTokenCache<CachedVerification>(max);
 }
 
 function resolveAlgorithms(value: unknown): ReadonlySet<Algorithm> {

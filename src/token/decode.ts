@@ -5,10 +5,20 @@
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-const hasBuffer = typeof Buffer === 'function';
-
 /** Decodes canonical unpadded base64url, or returns `undefined` for anything else. */
-export function decodeBase64url(segment: string): Uint8Array | undefined {
+export const decodeBase64url: (segment: string) => Uint8Array | undefined =
+  typeof Buffer === 'function' ? decodeWithBuffer : decodePortably;
+
+function decodeWithBuffer(segment: string): Uint8Array | undefined {
+  // Node's decoder is lenient (it skips what it does not know and takes both alphabets), but
+  // every byte string has exactly one canonical encoding: the segment is canonical exactly
+  // when encoding what it decodes to gives it back. Cheaper than a charset scan beforehand.
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : undefined;
+}
+
+/** The same decoding where there is no Buffer (browsers, edge runtimes). */
+export function decodePortably(segment: string): Uint8Array | undefined {
   const remainder = segment.length % 4;
   if (remainder === 1 || !BASE64URL.test(segment)) return undefined;
   if (remainder !== 0) {
@@ -17,7 +27,6 @@ export function decodeBase64url(segment: string): Uint8Array | undefined {
     const last = ALPHABET.indexOf(segment.charAt(segment.length - 1));
     if ((last & (remainder === 2 ? 0x0f : 0x03)) !== 0) return undefined;
   }
-  if (hasBuffer) return Buffer.from(segment, 'base64url');
   const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -28,7 +37,10 @@ export function decodeBase64url(segment: string): Uint8Array | undefined {
 // so that JSON.parse refuses it rather than the decoder silently dropping it.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decodes a base64url segment holding a UTF-8 JSON object, or returns `undefined`. */
+/**
+ * Decodes a base64url segment holding a UTF-8 JSON object, or returns `undefined`. The object
+ * comes back deep-frozen: headers and claims are shared between requests once verified.
+ */
 export function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   const bytes = decodeBase64url(segment);
   if (bytes === undefined) return undefined;
@@ -41,52 +53,74 @@ export function decodeJsonObject(segment: string): Record<string, unknown> | und
     return undefined;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  if (hasDuplicateMember(text)) return undefined;
+  // JSON.parse silently keeps the last of two members with one name; another parser may keep
+  // the first, so a token could mean different things to the issuer, a gateway and us (RFC 7515
+  // §5.2 lets us refuse). Each member written in the text survives as an own property unless a
+  // later one of the same name replaced it, so the counts differ exactly when a name repeats.
+  if (freezeCountingMembers(value) !== countMemberNames(text)) return undefined;
   return value as Record<string, unknown>;
 }
 
 /**
- * True when any object in `text` (already known to be valid JSON) names a member twice.
- * JSON.parse silently keeps the last one; another parser may keep the first, so a token
- * could mean different things to the issuer, a gateway and us (RFC 7515 §5.2 lets us refuse).
- * On the hot path for every token: string bodies are skipped with indexOf, and the names of
- * an object live in a small array until there are enough of them to want a Set.
+ * Freezes a value from JSON.parse and everything in it, and returns how many object members
+ * it holds in all. Without recursion: the depth is the token author's choice.
  */
-export function hasDuplicateMember(text: string): boolean {
-  // The names seen in each enclosing container; `null` for an array.
-  const enclosing: (Names | null)[] = [];
-  let names: Names | null = null;
+function freezeCountingMembers(root: object): number {
+  let members = 0;
+  const pending: object[] = [root];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    Object.freeze(value);
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) if (typeof item === 'object' && item !== null) pending.push(item);
+      continue;
+    }
+    const names = Object.keys(value);
+    members += names.length;
+    for (const name of names) {
+      const member = (value as Record<string, unknown>)[name];
+      if (typeof member === 'object' && member !== null) pending.push(member);
+    }
+  }
+  return members;
+}
+
+/**
+ * How many member names `text` (already known to be valid JSON) writes, in all its objects.
+ * On the hot path for every token: string bodies are skipped with indexOf, and nothing is
+ * allocated but the stack of enclosing containers.
+ */
+export function countMemberNames(text: string): number {
+  // Whether each enclosing container is an object (an array's strings are never names).
+  const enclosing: boolean[] = [];
+  let inObject = false;
   let expectName = false;
+  let names = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       let end = text.indexOf('"', i + 1);
       while (isEscaped(text, end)) end = text.indexOf('"', end + 1);
-      if (expectName && names !== null) {
-        const raw = text.slice(i + 1, end);
-        // Compare decoded names: "a" and "\u0061" are the same member.
-        const name = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        if (hasName(names, name)) return true;
-        names = addName(names, name);
+      if (expectName) {
+        names++;
         expectName = false;
       }
       i = end;
     } else if (c === 0x7b /* { */) {
-      enclosing.push(names);
-      names = [];
+      enclosing.push(inObject);
+      inObject = true;
       expectName = true;
     } else if (c === 0x5b /* [ */) {
-      enclosing.push(names);
-      names = null;
+      enclosing.push(inObject);
+      inObject = false;
       expectName = false;
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      names = enclosing.pop() ?? null;
+      inObject = enclosing.pop() ?? false;
       expectName = false;
     } else if (c === 0x2c /* , */) {
-      expectName = names !== null;
+      expectName = inObject;
     }
   }
-  return false;
+  return names;
 }
 
 /** A quote is escaped when an odd number of backslashes precede it. */
@@ -94,19 +128,4 @@ function isEscaped(text: string, quote: number): boolean {
   let backslashes = 0;
   for (let k = quote - 1; text.charCodeAt(k) === 0x5c; k--) backslashes++;
   return backslashes % 2 === 1;
-}
-
-/** Member names of one object: a small array, grown into a Set past {@link SMALL} names. */
-type Names = string[] | Set<string>;
-
-const SMALL = 16;
-
-function hasName(names: Names, name: string): boolean {
-  return Array.isArray(names) ? names.includes(name) : names.has(name);
-}
-
-function addName(names: Names, name: string): Names {
-  if (!Array.isArray(names)) return names.add(name);
-  names.push(name);
-  return names.length < SMALL ? names : new Set(names);
 }

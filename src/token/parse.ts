@@ -10,7 +10,10 @@ export interface JwsHeader {
   [parameter: string]: unknown;
 }
 
-/** A compact JWS split and decoded, not yet verified: nothing in it is trusted yet. */
+/**
+ * A compact JWS split and decoded, not yet verified: nothing in it is trusted yet. Header and
+ * payload are deep-frozen, since once verified they are shared between requests.
+ */
 export interface ParsedToken {
   readonly header: JwsHeader;
   readonly payload: Record<string, unknown>;
@@ -73,9 +76,8 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
   if (signature === undefined) throw malformed('token signature is not base64url-encoded');
 
   if (known === undefined) {
+    // Shared between tokens from here on; decodeJsonObject froze it, so nobody can change it.
     checkHeader(header, options);
-    // Shared between tokens from here on, so nobody may change it.
-    Object.freeze(header);
     if (options.headers !== undefined) {
       if (options.headers.size >= MAX_CACHED_HEADERS) options.headers.clear();
       options.headers.set(headerSegment, header as JwsHeader);
