@@ -7,7 +7,7 @@ import { boolean, fail, integer, isPlainObject, knownKeys, seconds, stringList }
 import { parseFetchableUrl } from './lib/url.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
-import { parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
+import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
 import { hasExpectedShape, type VerificationKey } from './token/signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
@@ -197,7 +197,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
     requiredClaims,
   };
-  const parseOptions: ParseOptions = { maxTokenLength, algorithms, headers: new Map() };
+  const parseOptions: ParseOptions = { maxTokenLength, algorithms, headers: createKnownHeaders() };
   const revocation = resolveRevocation(options, clockTolerance);
   const keySources = resolveKeySources(options, issuers, algorithms);
 
@@ -233,9 +233,10 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
         const source = selectIssuer(payload, keySources);
         const found = source.getKeys(header.alg, header.kid);
         const keys = Array.isArray(found) ? found : await found;
-        // Everything so far ran synchronously, so verifications started in the same tick have
-        // not begun yet: yield once to let them register before judging whether others wait.
-        if (signatures.verifyInBackground !== undefined) await undefined;
+        // Everything so far ran synchronously, so when this verification looks alone, others
+        // started in the same tick may not have begun yet: yield once to let them register
+        // before judging. With others already in flight there is nothing to wait for.
+        if (active === 1 && signatures.verifyInBackground !== undefined) await undefined;
         const background = active > 1 && signatures.verifyInBackground !== undefined;
         let verifiedBy: VerificationKey | undefined;
         for (const key of keys) {

@@ -9,10 +9,14 @@ import type { PublicJwk, SignatureRuntime, VerificationKey } from '../token/sign
 
 /** The usable keys of one fetched JWKS, indexed for the lookups verification makes. */
 export interface KeySet {
-  /** `alg + ' ' + kid` → the keys with that kid usable for that alg (usually one). */
-  readonly byAlgAndKid: ReadonlyMap<string, readonly VerificationKey[]>;
-  /** `alg` → every usable key for that alg, for tokens that carry no kid. */
-  readonly byAlg: ReadonlyMap<Algorithm, readonly VerificationKey[]>;
+  /**
+   * kid → alg → the lookup answer: the keys with that kid usable for that alg (usually one).
+   * Answers are built once per fetch, so a lookup allocates nothing; the kid and alg strings
+   * come from a cached header, whose hashes the engine has already computed.
+   */
+  readonly byKid: ReadonlyMap<string, ReadonlyMap<Algorithm, KeyLookup>>;
+  /** alg → the answer for tokens that carry no kid: found when exactly one key fits, else ambiguous. */
+  readonly withoutKid: ReadonlyMap<Algorithm, KeyLookup>;
   /** Every kid in the set, usable or not, to tell "unknown kid" from "kid not usable". */
   readonly kids: ReadonlySet<string>;
   /** The usable keys themselves: a key still in here is still trusted. */
@@ -34,15 +38,8 @@ const UNUSABLE: KeyLookup = { kind: 'unusable' };
 const AMBIGUOUS: KeyLookup = { kind: 'ambiguous' };
 
 export function lookupKey(set: KeySet, alg: Algorithm, kid: string | undefined): KeyLookup {
-  if (kid === undefined) {
-    // Without a kid the choice must be unambiguous: exactly one key fits the alg.
-    const keys = set.byAlg.get(alg);
-    if (keys === undefined) return UNKNOWN;
-    return keys.length === 1 ? { kind: 'found', keys } : AMBIGUOUS;
-  }
-  const keys = set.byAlgAndKid.get(`${alg} ${kid}`);
-  if (keys !== undefined) return { kind: 'found', keys };
-  return set.kids.has(kid) ? UNUSABLE : UNKNOWN;
+  if (kid === undefined) return set.withoutKid.get(alg) ?? UNKNOWN;
+  return set.byKid.get(kid)?.get(alg) ?? (set.kids.has(kid) ? UNUSABLE : UNKNOWN);
 }
 
 /**
@@ -69,7 +66,7 @@ export async function importKeySet(
     }
     pending.push(importVerificationKey(jwk, allowed, runtime, previous?.byIdentity));
   }
-  const byAlgAndKid = new Map<string, VerificationKey[]>();
+  const byKidAndAlg = new Map<string, Map<Algorithm, VerificationKey[]>>();
   const byAlg = new Map<Algorithm, VerificationKey[]>();
   const keys = new Set<VerificationKey>();
   const byIdentity = new Map<string, VerificationKey>();
@@ -85,10 +82,18 @@ export async function importKeySet(
     byIdentity.set(key.identity, key);
     for (const alg of key.algorithms) {
       push(byAlg, alg, key);
-      if (key.kid !== undefined) push(byAlgAndKid, `${alg} ${key.kid}`, key);
+      if (key.kid === undefined) continue;
+      let forKid = byKidAndAlg.get(key.kid);
+      if (forKid === undefined) byKidAndAlg.set(key.kid, (forKid = new Map()));
+      push(forKid, alg, key);
     }
   }
-  return { byAlgAndKid, byAlg, kids, keys, byIdentity, size: keys.size, skipped };
+  const found = (list: readonly VerificationKey[]): KeyLookup => ({ kind: 'found', keys: list });
+  const byKid = new Map<string, ReadonlyMap<Algorithm, KeyLookup>>();
+  for (const [kid, forKid] of byKidAndAlg) byKid.set(kid, new Map([...forKid].map(([alg, list]) => [alg, found(list)])));
+  // Without a kid the choice must be unambiguous: exactly one key fits the alg.
+  const withoutKid = new Map([...byAlg].map(([alg, list]) => [alg, list.length === 1 ? found(list) : AMBIGUOUS]));
+  return { byKid, withoutKid, kids, keys, byIdentity, size: keys.size, skipped };
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -10,23 +10,33 @@ export const decodeBase64url: (segment: string) => Uint8Array | undefined =
   typeof Buffer === 'function' ? decodeWithBuffer : decodePortably;
 
 function decodeWithBuffer(segment: string): Uint8Array | undefined {
-  // Node's decoder is lenient (it skips what it does not know and takes both alphabets), but
-  // every byte string has exactly one canonical encoding: the segment is canonical exactly
-  // when encoding what it decodes to gives it back. Cheaper than a charset scan beforehand.
+  const remainder = segment.length % 4;
+  if (remainder === 1) return undefined;
+  // Node's decoder is lenient, so what it may let through is refused around it, cheaper than a
+  // charset scan: it reads a wide character by its low byte alone (U+0141 as "A"), so only
+  // ASCII goes in; it skips characters outside its alphabets, so anything else comes out short;
+  // and its alphabets include the standard + and /.
+  if (Buffer.byteLength(segment, 'utf8') !== segment.length) return undefined;
   const bytes = Buffer.from(segment, 'base64url');
-  return bytes.toString('base64url') === segment ? bytes : undefined;
+  if (bytes.length !== (segment.length * 3) >>> 2) return undefined;
+  if (segment.includes('+') || segment.includes('/')) return undefined;
+  return remainder === 0 || hasZeroPadBits(segment, remainder) ? bytes : undefined;
+}
+
+/**
+ * The bits of the last character that fall past the final byte must be zero, or two different
+ * strings would decode to the same bytes.
+ */
+function hasZeroPadBits(segment: string, remainder: number): boolean {
+  const last = ALPHABET.indexOf(segment.charAt(segment.length - 1));
+  return (last & (remainder === 2 ? 0x0f : 0x03)) === 0;
 }
 
 /** The same decoding where there is no Buffer (browsers, edge runtimes). */
 export function decodePortably(segment: string): Uint8Array | undefined {
   const remainder = segment.length % 4;
   if (remainder === 1 || !BASE64URL.test(segment)) return undefined;
-  if (remainder !== 0) {
-    // The bits of the last character that fall past the final byte must be zero, or two
-    // different strings would decode to the same bytes.
-    const last = ALPHABET.indexOf(segment.charAt(segment.length - 1));
-    if ((last & (remainder === 2 ? 0x0f : 0x03)) !== 0) return undefined;
-  }
+  if (remainder !== 0 && !hasZeroPadBits(segment, remainder)) return undefined;
   const binary = atob(segment.replace(/-/g, '+').replace(/_/g, '/'));
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -26,14 +26,46 @@ export interface ParseOptions {
   readonly maxTokenLength: number;
   readonly algorithms: ReadonlySet<string>;
   /**
-   * Headers already decoded and checked under these options, by their base64url segment. All
-   * tokens signed with one key share a header, so most tokens skip decoding it. Bounded.
+   * Headers already decoded and checked under these options. All tokens signed with one key
+   * share a header, so most tokens skip decoding it.
    */
-  readonly headers?: Map<string, JwsHeader>;
+  readonly headers?: KnownHeaders;
 }
 
-// A handful of keys and algorithms per issuer; past this many distinct headers, start over.
-const MAX_CACHED_HEADERS = 64;
+/** Headers decoded and checked under one set of parse options, by their base64url segment. */
+export interface KnownHeaders {
+  find(segment: string): JwsHeader | undefined;
+  add(segment: string, header: JwsHeader): void;
+  readonly size: number;
+}
+
+// A handful of keys and algorithms per issuer. Past this many distinct headers the oldest
+// make way, so a flood of made-up headers costs a decode each, never memory.
+const MAX_KNOWN_HEADERS = 16;
+
+/**
+ * A short list compared by string equality, not a Map: a Map must hash the freshly sliced
+ * segment of every token, which costs more than comparing it with the one or two known ones.
+ */
+export function createKnownHeaders(): KnownHeaders {
+  const segments: string[] = [];
+  const headers: JwsHeader[] = [];
+  let next = 0;
+  return {
+    find(segment) {
+      for (let i = 0; i < segments.length; i++) if (segments[i] === segment) return headers[i];
+      return undefined;
+    },
+    add(segment, header) {
+      segments[next] = segment;
+      headers[next] = header;
+      next = (next + 1) % MAX_KNOWN_HEADERS;
+    },
+    get size() {
+      return segments.length;
+    },
+  };
+}
 
 // Header parameters whose meaning we implement and may therefore appear in `crit`
 // (RFC 7515 §4.1.11). `b64` is understood only so that `b64: false` can be refused clearly.
@@ -64,7 +96,7 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
   }
 
   const headerSegment = token.slice(0, first);
-  const known = options.headers?.get(headerSegment);
+  const known = options.headers?.find(headerSegment);
   const header = known ?? decodeJsonObject(headerSegment);
   if (header === undefined) throw malformed('token header is not a base64url-encoded JSON object');
   const payload = decodeJsonObject(token.slice(first + 1, second));
@@ -78,10 +110,7 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
   if (known === undefined) {
     // Shared between tokens from here on; decodeJsonObject froze it, so nobody can change it.
     checkHeader(header, options);
-    if (options.headers !== undefined) {
-      if (options.headers.size >= MAX_CACHED_HEADERS) options.headers.clear();
-      options.headers.set(headerSegment, header as JwsHeader);
-    }
+    options.headers?.add(headerSegment, header as JwsHeader);
   }
   return { header: header as JwsHeader, payload, signingInput: token.slice(0, second), signature };
 }

@@ -43,8 +43,11 @@ describe.each([
     return segment.length === 0 || (ALPHABET.indexOf(segment.at(-1) as string) & padBits) === 0;
   }
 
+  // U+0141 and U+012B are there because Node's decoder reads only the low byte of a wide
+  // character: to it they are "A" and "+". Run on every Node version in CI, this holds the
+  // Buffer path's reliance on how Node's lenient decoder behaves to account.
   it('accepts exactly the canonical encodings, and decodes them to their bytes', () => {
-    const nearlyBase64 = fc.string({ unit: fc.constantFrom(...ALPHABET, '+', '/', '=', ' ', '\n', '.', 'é', '\u0100', '\0'), maxLength: 24 });
+    const nearlyBase64 = fc.string({ unit: fc.constantFrom(...ALPHABET, '+', '/', '=', ' ', '\n', '.', 'é', '\u0100', '\0', '\u0141', '\u012b', '!', '\x7f', '\u00ff'), maxLength: 24 });
     fc.assert(
       fc.property(fc.oneof(nearlyBase64, fc.uint8Array({ maxLength: 24 }).map((bytes) => Buffer.from(bytes).toString('base64url'))), (segment) => {
         const bytes = decodeBase64url(segment);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_ALGORITHMS } from '../../src/token/algorithms.js';
-import { parseCompactJws, type ParseOptions } from '../../src/token/parse.js';
+import { createKnownHeaders, parseCompactJws, type ParseOptions } from '../../src/token/parse.js';
 
 const options: ParseOptions = { maxTokenLength: 8192, algorithms: new Set(SUPPORTED_ALGORITHMS) };
 const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -115,7 +115,7 @@ describe('parseCompactJws', () => {
 
   describe('with a header cache', () => {
     it('decodes a header once and shares it, frozen, between tokens', () => {
-      const headers = new Map();
+      const headers = createKnownHeaders();
       const cached = { ...options, headers };
       const first = parseCompactJws(token({ alg: 'ES256', kid: 'k' }, { sub: 'a' }), cached);
       const second = parseCompactJws(token({ alg: 'ES256', kid: 'k' }, { sub: 'b' }), cached);
@@ -125,7 +125,7 @@ describe('parseCompactJws', () => {
     });
 
     it('never caches a header it refuses', () => {
-      const headers = new Map();
+      const headers = createKnownHeaders();
       const cached = { ...options, headers };
       expect(codeOf(token({ alg: 'none' }), cached)).toBe('algorithm_not_allowed');
       expect(codeOf(token({ alg: 'none' }), cached)).toBe('algorithm_not_allowed');
@@ -133,10 +133,14 @@ describe('parseCompactJws', () => {
     });
 
     it('stays bounded however many distinct headers arrive', () => {
-      const headers = new Map();
+      const headers = createKnownHeaders();
       const cached = { ...options, headers };
       for (let i = 0; i < 200; i++) parseCompactJws(token({ alg: 'RS256', kid: `k${i}` }), cached);
-      expect(headers.size).toBeLessThanOrEqual(64);
+      expect(headers.size).toBeLessThanOrEqual(16);
+      // The newest headers are the ones kept.
+      const again = parseCompactJws(token({ alg: 'RS256', kid: 'k199' }), cached);
+      expect(headers.find(token({ alg: 'RS256', kid: 'k199' }).split('.')[0] as string)).toBe(again.header);
+      expect(headers.find(token({ alg: 'RS256', kid: 'k0' }).split('.')[0] as string)).toBeUndefined();
     });
   });
 });
