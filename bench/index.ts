@@ -1,6 +1,7 @@
 // `npm run bench`: tokenwarden side by side with bare node:crypto and its peers, in one run.
 // Ratios matter more than absolute figures; they are printed next to each result.
-//   BENCH_TOKENS   distinct tokens per measurement (default 4000)
+//   BENCH_TOKENS   distinct tokens per pass (default 2000)
+//   BENCH_ROUNDS   timed passes per verifier, taken in turns with the others (default 7)
 //   BENCH_MEMORY   distinct tokens for the memory run (default 1000000; 0 skips it)
 //   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
 //   BENCH_ONLY     comma-separated sections: verify,memory,http,redis
@@ -8,9 +9,10 @@
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
-import { concurrent, opsPerSecond, sequential, type Runner } from './measure.js';
+import { concurrent, interleavedOpsPerSecond, sequential, type Runner } from './measure.js';
 
-const TOKENS = Number(process.env.BENCH_TOKENS ?? 4000);
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const only = new Set((process.env.BENCH_ONLY ?? 'verify,memory,http,redis').split(','));
 
 interface Row {
@@ -37,16 +39,16 @@ async function measureAll(
   passes: readonly (readonly string[])[],
   mode: (c: Contender) => Runner,
 ): Promise<Row[]> {
-  const rows: Row[] = [];
-  for (const contender of contenders) rows.push({ name: contender.name, opsPerSecond: await opsPerSecond(passes, mode(contender)) });
-  return rows;
+  const rates = await interleavedOpsPerSecond(contenders.map(mode), passes);
+  return contenders.map((contender, i) => ({ name: contender.name, opsPerSecond: rates[i] as number }));
 }
 
 async function verifySection(alg: BenchAlgorithm): Promise<void> {
   const keys = createKeys(alg);
-  // Distinct tokens: a warm-up pass and three timed passes, each with tokens never seen before,
+  // Distinct tokens: a warm-up pass and ROUNDS timed passes, each with tokens never seen before,
   // and a fresh set per mode, so no verifier (ours has a verified-token cache) sees one twice.
-  const distinct = (): string[][] => Array.from({ length: 4 }, () => createTokens(keys, TOKENS, Math.floor(Math.random() * 1e9)));
+  const distinct = (): string[][] =>
+    Array.from({ length: 1 + ROUNDS }, () => createTokens(keys, TOKENS, Math.floor(Math.random() * 1e9)));
   const jwks = await serveJwks([keys]);
   try {
     const warden = await tokenwarden(keys, jwks.uri);
@@ -70,7 +72,7 @@ async function verifySection(alg: BenchAlgorithm): Promise<void> {
       `${alg} — the same token ${TOKENS} times (a client calling repeatedly)`,
       await measureAll(
         [floorSync, warden, await tokenwarden(keys, jwks.uri, false), ...peers, fastJwt(keys, true)],
-        [repeated, repeated, repeated, repeated],
+        Array.from({ length: 1 + ROUNDS }, () => repeated),
         (c) => sequential(c.verify),
       ),
       floorSync.name,

@@ -4,23 +4,36 @@ export type VerifyFn = (token: string) => unknown;
 export type Runner = (tokens: readonly string[]) => Promise<void>;
 
 /**
- * Median rate of three timed passes, after one warm-up pass; operations per second. Each pass
- * gets its own tokens from `passes` (warm-up first), so a verifier that remembers tokens is
- * measured on tokens it has never seen, unless the same list is passed four times on purpose.
+ * Operations per second of each runner: the median of its timed passes. Runners take turns
+ * pass by pass (who goes first rotates), rather than one finishing before the next starts, so a
+ * slow spell of a shared machine falls on all of them alike and their ratios stay comparable.
+ * Every runner gets the same token lists: `passes[0]` to warm up, then one list per round. A
+ * verifier that remembers tokens therefore sees each token once, unless a list repeats on purpose.
  */
-export async function opsPerSecond(passes: readonly (readonly string[])[], run: Runner): Promise<number> {
-  const [warmUp, ...timed] = passes;
-  if (warmUp === undefined || timed.length === 0) throw new Error('need a warm-up pass and timed passes');
-  await run(warmUp);
-  const rates: number[] = [];
-  for (const tokens of timed) {
-    const started = process.hrtime.bigint();
-    await run(tokens);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    rates.push(tokens.length / seconds);
+export async function interleavedOpsPerSecond(
+  runners: readonly Runner[],
+  passes: readonly (readonly string[])[],
+): Promise<number[]> {
+  const [warmUp, ...rounds] = passes;
+  if (warmUp === undefined || rounds.length === 0) throw new Error('need a warm-up pass and timed passes');
+  for (const run of runners) await run(warmUp);
+  const rates: number[][] = runners.map(() => []);
+  for (const [round, tokens] of rounds.entries()) {
+    for (let turn = 0; turn < runners.length; turn++) {
+      const index = (turn + round) % runners.length;
+      const started = process.hrtime.bigint();
+      await (runners[index] as Runner)(tokens);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      (rates[index] as number[]).push(tokens.length / seconds);
+    }
   }
-  rates.sort((a, b) => a - b);
-  return rates[Math.floor(rates.length / 2)] as number;
+  return rates.map(median);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** One verification at a time, awaiting each (a sync result is awaited too, as callers would). */
