@@ -12,7 +12,7 @@ export interface IoRedisClientLike {
   /** ioredis connection state: `wait`, `connecting`, `ready`, `reconnecting`, `end`, ... */
   readonly status: string;
   call(command: string, ...args: (string | number)[]): Promise<unknown>;
-  duplicate(): IoRedisClientLike;
+  duplicate(override?: { autoResubscribe?: boolean }): IoRedisClientLike;
   connect(): Promise<unknown>;
   subscribe(...channels: string[]): Promise<unknown>;
   on(event: string, listener: Listener): unknown;
@@ -117,7 +117,10 @@ export function openSubscriber(client: RedisClientLike, events: SubscriberEvents
   const message = guard((channel: string, text: string) => events.message(channel, text));
 
   if (isIoRedis(client as unknown as Record<string, unknown>)) {
-    const sub = (client as IoRedisClientLike).duplicate();
+    // The store subscribes again itself after every reconnection, and proves it with a probe.
+    // ioredis's own resubscription sends a SUBSCRIBE whose promise nobody handles: closed while
+    // it is pending, it becomes an unhandled rejection in the user's process.
+    const sub = (client as IoRedisClientLike).duplicate({ autoResubscribe: false });
     // An 'error' listener also keeps ioredis from logging "Unhandled error event".
     for (const event of ['error', 'close', 'end', 'reconnecting']) sub.on(event, down);
     sub.on('ready', ready);

@@ -1,7 +1,7 @@
 // Option checks happen once, in the factory, before any connection is used.
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
 
 // Never connected: lazyConnect for ioredis, no connect() for node-redis. Port 9 is discard.
@@ -22,6 +22,19 @@ describe('createRedisRevocationStore options', () => {
     expect(fromNodeRedis.localTierState).toBe('off');
     expect(fromIoredis.clockTolerance).toBe(60);
     await Promise.all([fromIoredis.close(), fromNodeRedis.close()]);
+  });
+
+  it("opens its ioredis subscriber without ioredis's own resubscription, whose promise nobody handles", async () => {
+    // The store subscribes again itself after a reconnection (behaviour.ts: "recovers once it is
+    // back" goes live again through that subscription). Left on, ioredis also sends a SUBSCRIBE
+    // of its own, and closing the store while it is pending rejects it unhandled.
+    const duplicate = vi.spyOn(ioredis, 'duplicate');
+    const store = createRedisRevocationStore({ client: ioredis });
+    expect(duplicate).toHaveBeenCalledTimes(1);
+    expect(duplicate.mock.calls[0]?.[0]).toMatchObject({ autoResubscribe: false });
+    expect((duplicate.mock.results[0]?.value as Redis).options.autoResubscribe).toBe(false);
+    await store.close();
+    duplicate.mockRestore();
   });
 
   it('refuses anything but a client, naming the option', () => {
