@@ -71,7 +71,7 @@ export function httpSend(origin: string): Send {
   return async (path, headers = []) => {
     const names = headers.map(([name]) => name.toLowerCase());
     if (new Set(names).size === names.length) {
-      return fromResponse(await fetch(`${origin}${path}`, { headers: headers.map(([n, v]) => [n, v]) }));
+      return fromResponse(await fetch(`${origin}${path}`, { headers: headers.map(([n, v]): [string, string] => [n, v]) }));
     }
     const grouped: Record<string, string[]> = {};
     for (const [name, value] of headers) (grouped[name.toLowerCase()] ??= []).push(value);
@@ -101,7 +101,7 @@ export function httpSend(origin: string): Send {
 /** In process, through a fetch-style handler taking a web Request. */
 export function requestSend(handle: (request: Request) => Response | Promise<Response>): Send {
   return async (path, headers = []) => {
-    const request = new Request(`http://localhost${path}`, { headers: new Headers(headers.map(([n, v]) => [n, v])) });
+    const request = new Request(`http://localhost${path}`, { headers: new Headers(headers.map(([n, v]): [string, string] => [n, v])) });
     return fromResponse(await handle(request));
   };
 }
