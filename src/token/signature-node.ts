@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { constants, createPublicKey, verify, type JsonWebKey, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { ALGORITHM_SPECS, type Algorithm } from './algorithms.js';
 import type { SignatureRuntime, VerificationKey } from './signature.js';
