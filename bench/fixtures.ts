@@ -1,6 +1,6 @@
 // Keys, tokens and a loopback JWKS server for the benchmarks. Tokens are signed with
 // node:crypto directly so that making thousands of them takes seconds, not minutes.
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -18,13 +18,16 @@ export interface BenchKeys {
 export const ISSUER = 'https://issuer.bench.test';
 export const AUDIENCE = 'bench-api';
 
-export function createKeys(alg: BenchAlgorithm): BenchKeys {
+/** A fresh key pair for `alg`, or the pair of `privateKey` when a run must reuse one. */
+export function createKeys(alg: BenchAlgorithm, privateKey?: KeyObject): BenchKeys {
   const pair =
-    alg === 'RS256'
-      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-      : alg === 'ES256'
-        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-        : generateKeyPairSync('ed25519');
+    privateKey !== undefined
+      ? { privateKey, publicKey: createPublicKey(privateKey) }
+      : alg === 'RS256'
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+        : alg === 'ES256'
+          ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          : generateKeyPairSync('ed25519');
   const kid = `${alg.toLowerCase()}-bench`;
   const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
   return {
@@ -72,7 +75,9 @@ export function createTokens(keys: BenchKeys, count: number, offset = 0, issuer 
 export async function serveJwks(keys: readonly BenchKeys[]): Promise<{ uri: string; origin: string; close(): Promise<void> }> {
   const body = JSON.stringify({ keys: keys.map((key) => key.jwk) });
   const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    // No keep-alive: once a verifier has its keys, no idle connection is left to time out and
+    // wake the event loop in the middle of a measurement.
+    res.writeHead(200, { 'content-type': 'application/json', connection: 'close' }).end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,162 @@
+// `npm run bench:instructions`: instructions per verification, counted by valgrind's callgrind.
+// Wall-clock ratios on a shared machine move by several per cent from run to run; instruction
+// counts do not follow the machine's mood, so they tell apart differences of a per cent or two
+// that `npm run bench` cannot. They do not see cache misses, IPC or the thread pool, so this
+// complements the timed benchmark rather than replacing it. One thing still moves a figure: a
+// major collection that falls inside one verifier's counted stretch and not another's adds
+// 10k–20k instructions per token to that one, so compare two runs before reading much into a
+// difference of that size.
+//
+// Each verifier runs alone in a process under callgrind: it verifies WARM_SETS sets of tokens
+// (V8 is still optimising some functions after 3000 verifications), then COUNTED_SETS more
+// between two calls of `os.getPriority()`. Callgrind is told to dump its counters whenever libuv's
+// `uv_os_getpriority` is entered, so the middle dump holds exactly the counted verifications:
+// start-up, key import and JIT warm-up never reach the figure.
+//   BENCH_ALGS     comma-separated algorithms (default RS256,ES256,EdDSA)
+//   BENCH_TOKENS   tokens per set (default 1000)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createPrivateKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
+import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
+
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
+const WARM_SETS = 5;
+const COUNTED_SETS = 2;
+// Token lifetimes and key freshness are judged against this instant by the parent that signs
+// the tokens and by every child, whatever the wall clock says while valgrind crawls.
+const NOW_MS = 1_900_000_000_000;
+const MARKER = 'uv_os_getpriority';
+const CONTENDERS = ['bare', 'tokenwarden', 'fast-jwt', 'aws-jwt-verify', 'jose'] as const;
+type ContenderName = (typeof CONTENDERS)[number];
+const PEERS: readonly ContenderName[] = ['fast-jwt', 'aws-jwt-verify', 'jose'];
+
+/** One algorithm's key and token sets, made once by the parent and read by every child. */
+interface Fixture {
+  readonly alg: BenchAlgorithm;
+  readonly privateJwk: object;
+  readonly sets: readonly (readonly string[])[];
+}
+
+async function child(): Promise<void> {
+  const who = process.env.INSTRUCTIONS_WHO as ContenderName;
+  Date.now = () => NOW_MS;
+  const fixture = JSON.parse(readFileSync(process.env.INSTRUCTIONS_FIXTURE as string, 'utf8')) as Fixture;
+  const keys = createKeys(fixture.alg, createPrivateKey({ key: fixture.privateJwk as never, format: 'jwk' }));
+  const jwks = await serveJwks([keys]);
+  try {
+    const contender: Contender =
+      who === 'bare'
+        ? bareSync(keys)
+        : who === 'tokenwarden'
+          ? await tokenwarden(keys, jwks.uri)
+          : who === 'fast-jwt'
+            ? fastJwt(keys)
+            : who === 'aws-jwt-verify'
+              ? awsJwtVerify(keys)
+              : jose(keys);
+    const verifyAll = async (sets: readonly (readonly string[])[]): Promise<void> => {
+      for (const tokens of sets) for (const token of tokens) await contender.verify(token);
+    };
+    await verifyAll(fixture.sets.slice(0, WARM_SETS));
+    // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
+    // fall inside the counted stretch in some runs and not in others.
+    (globalThis.gc as () => void)();
+    getPriority(); // counters dumped: start-up and warm-up end here
+    await verifyAll(fixture.sets.slice(WARM_SETS));
+    getPriority(); // counters dumped: the counted verifications end here
+  } finally {
+    await jwks.close();
+  }
+}
+
+function countInstructions(who: ContenderName, fixtureFile: string, dir: string): number {
+  const out = join(dir, `${who}.callgrind`);
+  const run = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${out}`,
+      `--dump-before=${MARKER}`,
+      process.execPath,
+      // The collector and the optimising compiler on the main thread, so that what they do for
+      // the counted verifications is counted with them rather than racing them.
+      '--single-threaded-gc',
+      // undici's HTTP parser is WebAssembly, which V8 recompiles in the background once it is
+      // warm; that fetched the key set at start-up and has nothing to do with verifying, but
+      // would land inside the counted stretch of some runs and not others.
+      '--liftoff-only',
+      // A young generation of fixed size, the largest V8 grows it to by default: its
+      // collections then come after the same allocations in every run, as in a warm service.
+      '--min-semi-space-size=16',
+      '--max-semi-space-size=16',
+      '--expose-gc',
+      '--no-concurrent-recompilation',
+      '--import',
+      'tsx',
+      new URL(import.meta.url).pathname,
+    ],
+    {
+      env: { ...process.env, INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile },
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  if (run.status !== 0) throw new Error(`callgrind run failed for ${who}:\n${run.stderr.slice(-2000)}`);
+  // Dump 1 ends at the first marker, dump 2 at the second: dump 2 is the counted stretch. A third
+  // would mean something else entered the marker, and the stretches would not be ours.
+  if (existsSync(`${out}.3`)) throw new Error(`${MARKER} was entered more than twice in the run of ${who}`);
+  const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.2`, 'utf8'));
+  if (totals === null) throw new Error(`no totals in the callgrind dump of ${who}`);
+  return Number(totals[1]);
+}
+
+async function main(): Promise<void> {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+  } catch {
+    console.error('bench:instructions needs valgrind (apt-get install valgrind)');
+    process.exitCode = 1;
+    return;
+  }
+  const counted = TOKENS * COUNTED_SETS;
+  console.log(`tokenwarden instruction counts — Node ${process.version}, ${counted} distinct tokens counted per verifier`);
+  Date.now = () => NOW_MS;
+  const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-instructions-'));
+  try {
+    for (const alg of (process.env.BENCH_ALGS ?? 'RS256,ES256,EdDSA').split(',') as BenchAlgorithm[]) {
+      // Signed here, once: every verifier gets the very same tokens and only verifies them.
+      const keys = createKeys(alg);
+      const fixture: Fixture = {
+        alg,
+        privateJwk: keys.privateKey.export({ format: 'jwk' }),
+        sets: Array.from({ length: WARM_SETS + COUNTED_SETS }, (_, set) => createTokens(keys, TOKENS, set * TOKENS)),
+      };
+      const fixtureFile = join(dir, `${alg}.json`);
+      writeFileSync(fixtureFile, JSON.stringify(fixture));
+      const perToken = new Map<ContenderName, number>();
+      for (const who of CONTENDERS) perToken.set(who, countInstructions(who, fixtureFile, dir) / counted);
+
+      const bare = perToken.get('bare') as number;
+      const fastestPeer = Math.min(...PEERS.map((who) => perToken.get(who) as number));
+      console.log(`\n${alg} — sequential, distinct tokens, cached keys (fewer instructions is faster)`);
+      console.log(`  ${'verifier'.padEnd(18)} ${'instructions'.padStart(12)} ${'over bare'.padStart(10)}  ${'× bare'.padEnd(8)} × fastest peer`);
+      for (const [who, count] of perToken) {
+        console.log(
+          `  ${who.padEnd(18)} ${Math.round(count).toString().padStart(12)} ${Math.round(count - bare).toString().padStart(10)}  ` +
+            `${(bare / count).toFixed(3).padEnd(8)} ${(fastestPeer / count).toFixed(3)}`,
+        );
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.INSTRUCTIONS_WHO === undefined) {
+  await main();
+} else {
+  await child();
+}
