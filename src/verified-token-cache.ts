@@ -39,7 +39,13 @@ export function createVerifiedTokenCache<Entry extends RememberedToken>(maxEntri
 
   return {
     get(token) {
-      const entry = entries.get(fingerprint(token));
+      const print = fingerprint(token);
+      // A remembered token left its fingerprint here when it was first verified. Most tokens
+      // presented were never verified before, and this one read turns them away without
+      // touching the LRU. If a one-off token has since taken the slot, a remembered token is
+      // merely verified again, which puts its fingerprint back.
+      if (seen[print & mask] !== print + 1) return undefined;
+      const entry = entries.get(print);
       return entry !== undefined && entry.token === token ? entry : undefined;
     },
     admit(entry) {

@@ -34,6 +34,28 @@ describe('createVerifiedTokenCache', () => {
     expect(cache.get(one)).toBeUndefined();
   });
 
+  it('turns away a remembered token whose slot a one-off token took, until it verifies again', () => {
+    // maxEntries 10 gives the smallest table, 1024 slots: find a token for the same slot.
+    const remembered = 'h.p.AAAAAAAA';
+    const slot = fingerprint(remembered) % 1024;
+    let intruder: string | undefined;
+    for (let i = 0; i < 100_000 && intruder === undefined; i++) {
+      const candidate = `h.q.${i.toString(36).padStart(8, '0')}`;
+      if (fingerprint(candidate) % 1024 === slot && fingerprint(candidate) !== fingerprint(remembered)) intruder = candidate;
+    }
+    expect(intruder).toBeDefined();
+    const cache = createVerifiedTokenCache<Entry>(10);
+    cache.admit({ token: remembered, n: 1 });
+    cache.admit({ token: remembered, n: 1 });
+    expect(cache.get(remembered)?.n).toBe(1);
+
+    cache.admit({ token: intruder as string, n: 2 }); // verified once: only its fingerprint stays
+    expect(cache.get(remembered)).toBeUndefined();
+    cache.admit({ token: remembered, n: 1 }); // verified again after the miss
+    expect(cache.get(remembered)?.n).toBe(1);
+    expect(cache.get(intruder as string)).toBeUndefined();
+  });
+
   it('keeps at most maxEntries, forgetting the least recently used', () => {
     const cache = createVerifiedTokenCache<Entry>(2);
     const tokens = ['t.1.aaaaaaaa', 't.2.bbbbbbbb', 't.3.cccccccc'];
