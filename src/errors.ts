@@ -78,11 +78,18 @@ export class AccessTokenError extends Error {
   override readonly name = 'AccessTokenError';
   readonly code: ErrorCode;
   readonly status: 401 | 403 | 503;
+  /**
+   * Seconds until trying again may succeed, where the verifier knows: on `jwks_unavailable`,
+   * the time until the key source will next ask the issuer (cooldown or the issuer's own
+   * `Retry-After`). The adapters send it as `Retry-After`.
+   */
+  readonly retryAfter?: number;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = ERROR_STATUS[code];
+    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
 }
 

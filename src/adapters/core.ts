@@ -55,7 +55,9 @@ export interface AuthOptions<Claims extends object = Record<never, never>> {
    */
   resourceMetadata?: string;
   /**
-   * Seconds sent in `Retry-After` with a 503 (key set or revocation store unreachable).
+   * Seconds sent in `Retry-After` with a 503 when the refusal carries no estimate of its own:
+   * a revocation store that cannot be reached. A key set that cannot be fetched answers with
+   * the seconds until its key source will next try ({@link AccessTokenError.retryAfter}).
    * @default 30
    */
   retryAfter?: number;

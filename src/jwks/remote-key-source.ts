@@ -127,8 +127,12 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
 
   function unavailable(): AccessTokenError {
     const reason = lastError ? `: ${lastError.message}` : '';
+    // Until then every token needing a fetch gets this same answer, so a client retrying sooner
+    // only adds load. At least a second, even with no cooldown configured.
+    const retryAfter = Math.max(1, Math.ceil((nextAttemptAt - Date.now()) / 1000));
     return new AccessTokenError('jwks_unavailable', `the key set of the token's issuer could not be fetched${reason}`, {
       cause: lastError,
+      retryAfter,
     });
   }
 

@@ -79,7 +79,9 @@ export function answerForError(error: AccessTokenError, settings: AnswerSettings
   if (error.status === 503) {
     return freeze({
       status: 503,
-      headers: { 'retry-after': String(settings.retryAfter) },
+      // The verifier's own estimate where it has one (the key source's next attempt), else the
+      // configured default (a revocation store gives no hint of when it will be back).
+      headers: { 'retry-after': String(error.retryAfter ?? settings.retryAfter) },
       body: { error: 'temporarily_unavailable', error_description: ERROR_DESCRIPTION[error.code] },
       error,
     });

@@ -41,6 +41,12 @@ describe('answers', () => {
     }
   });
 
+  it("sends the refusal's own retryAfter rather than the configured one when it has one", () => {
+    const answer = answerForError(new AccessTokenError('jwks_unavailable', 'down', { retryAfter: 12 }), settings);
+    expect(answer.status).toBe(503);
+    expect(answer.headers).toEqual({ 'retry-after': '12' });
+  });
+
   it.each<ErrorCode>(['jwks_unavailable', 'revocation_unavailable'])('answers %s with 503 and Retry-After, no challenge', (code) => {
     const answer = answerForError(new AccessTokenError(code, 'down'), settings);
     expect(answer.status).toBe(503);

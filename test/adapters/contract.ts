@@ -29,6 +29,7 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
     let issuer: TestIssuer;
     let app: Harness;
     let offline: Harness;
+    let storeDown: Harness;
     const send = (path: string, headers?: HeaderList): Promise<Reply> => app.send(path, headers);
 
     beforeAll(async () => {
@@ -43,13 +44,29 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
       // The key set lives on a port nothing listens on, and no cookie is configured.
       const port = await closedPort();
       offline = await start({
-        verifier: { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: `http://127.0.0.1:${port}/jwks.json`, jwks: { timeout: 0.5 } },
+        verifier: {
+          issuer: issuer.issuer,
+          audience: AUDIENCE,
+          jwksUri: `http://127.0.0.1:${port}/jwks.json`,
+          jwks: { timeout: 0.5, cooldown: 12 },
+        },
+        retryAfter: 7,
+      });
+      // Keys fine, but the revocation store cannot answer: nothing says when it will be back.
+      storeDown = await start({
+        verifier: {
+          issuer: issuer.issuer,
+          audience: AUDIENCE,
+          jwksUri: issuer.jwksUri,
+          revocation: { isRevoked: () => Promise.reject(new Error('store unreachable')) },
+        },
         retryAfter: 7,
       });
     });
     afterAll(async () => {
       await app?.close();
       await offline?.close();
+      await storeDown?.close();
       await issuer?.close();
     });
 
@@ -188,11 +205,21 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
       expect(reply.body).toEqual({ handledBy: framework });
     });
 
-    it('answers 503 with Retry-After when the key set cannot be fetched', async () => {
+    it('answers 503 with Retry-After when the key set cannot be fetched: the seconds until the next attempt', async () => {
       const reply = await offline.send('/me', bearer(await issuer.sign()));
       expect(reply.status).toBe(503);
-      expect(reply.header('retry-after')).toBe('7');
+      // The key source may try again 12 s after the failed fetch began (its cooldown).
+      const seconds = Number(reply.header('retry-after'));
+      expect(seconds).toBeGreaterThanOrEqual(10);
+      expect(seconds).toBeLessThanOrEqual(12);
       expectJsonError(reply, 'temporarily_unavailable', ERROR_DESCRIPTION.jwks_unavailable);
+    });
+
+    it('answers 503 with the configured Retry-After when the revocation store cannot be reached', async () => {
+      const reply = await storeDown.send('/me', bearer(await issuer.sign()));
+      expect(reply.status).toBe(503);
+      expect(reply.header('retry-after')).toBe('7');
+      expectJsonError(reply, 'temporarily_unavailable', ERROR_DESCRIPTION.revocation_unavailable);
     });
 
     it('does not read cookies unless a cookie name is configured', async () => {

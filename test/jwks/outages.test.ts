@@ -263,15 +263,26 @@ describe('Retry-After', () => {
 
     const first = await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
     expect(causeOf(first)).toMatch(new RegExp(`HTTP ${status}`));
+    expect(first.retryAfter).toBe(120);
     keys.respond = undefined;
 
-    // Past the cooldown but not past Retry-After: no request.
+    // Past the cooldown but not past Retry-After: no request, and the refusal says how long.
     at(119);
-    await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    const later = await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    expect(later.retryAfter).toBe(1);
     expect(keys.fetches()).toBe(1);
     at(121);
     await verifier.verifyAccessToken(await key.sign(keys.issuer));
     expect(keys.fetches()).toBe(2);
+  });
+
+  it('says to come back in at least a second when no cooldown is configured', async () => {
+    const key = await makeKey();
+    const keys = await serveKeySet(keySet(key));
+    keys.respond = (_req, res) => sendJson(res, 503, {});
+    const verifier = verifierFor(keys, { cooldown: 0 });
+    const refused = await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    expect(refused.retryAfter).toBe(1);
   });
 
   it('caps Retry-After at 300 s', async () => {
@@ -295,11 +306,13 @@ describe('Retry-After', () => {
     const keys = await serveKeySet(keySet(key));
     keys.respond = (_req, res) => sendJson(res, 503, {}, { 'retry-after': '1' });
     const verifier = verifierFor(keys, { cooldown: 30 });
-    await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    const first = await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    expect(first.retryAfter).toBe(30);
     keys.respond = undefined;
 
     at(2);
-    await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    const later = await refusal(verifier.verifyAccessToken(await key.sign(keys.issuer)), 'jwks_unavailable');
+    expect(later.retryAfter).toBe(28);
     expect(keys.fetches()).toBe(1);
     at(31);
     await verifier.verifyAccessToken(await key.sign(keys.issuer));
