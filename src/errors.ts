@@ -83,7 +83,8 @@ export class AccessTokenError extends Error {
    * the time until the key source will next ask the issuer (cooldown or the issuer's own
    * `Retry-After`). The adapters send it as `Retry-After`.
    */
-  readonly retryAfter?: number;
+  // `declare`: no class field is emitted, so the property exists only where it is set.
+  declare readonly retryAfter?: number;
 
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
