@@ -248,6 +248,12 @@ export function describeRedisStore(library: Library): void {
         const announced: string[] = [];
         observer.on('message', (_channel: string, message: string) => announced.push(message));
         await observer.subscribe(`${prefix}events`);
+        // Both listeners (the reader's subscriber and this observer) registered on the server
+        // itself, so the announcement below cannot be published before either can hear it.
+        await waitFor('both subscriptions on the server', async () => {
+          const [, listeners] = (await admin.call('PUBSUB', 'NUMSUB', `${prefix}events`)) as [string, number];
+          return listeners >= 2;
+        });
         const claims = claimsFor();
 
         holder.hold();
