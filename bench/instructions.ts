@@ -20,7 +20,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
-import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
+import { createKeys, createTokens, serveJwks, type BenchAlgorithm, type BenchKeys } from './fixtures.js';
+import { sequential } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
 const WARM_SETS = 5;
@@ -29,8 +30,15 @@ const COUNTED_SETS = 2;
 // the tokens and by every child, whatever the wall clock says while valgrind crawls.
 const NOW_MS = 1_900_000_000_000;
 const MARKER = 'uv_os_getpriority';
-const CONTENDERS = ['bare', 'tokenwarden', 'fast-jwt', 'aws-jwt-verify', 'jose'] as const;
-type ContenderName = (typeof CONTENDERS)[number];
+// The verifiers, in the order of the table, each configured as in `npm run bench`.
+const CONTENDERS = {
+  bare: (keys: BenchKeys) => bareSync(keys),
+  tokenwarden: (keys: BenchKeys, jwksUri: string) => tokenwarden(keys, jwksUri),
+  'fast-jwt': (keys: BenchKeys) => fastJwt(keys),
+  'aws-jwt-verify': (keys: BenchKeys) => awsJwtVerify(keys),
+  jose: (keys: BenchKeys) => jose(keys),
+} satisfies Record<string, (keys: BenchKeys, jwksUri: string) => Contender | Promise<Contender>>;
+type ContenderName = keyof typeof CONTENDERS;
 const PEERS: readonly ContenderName[] = ['fast-jwt', 'aws-jwt-verify', 'jose'];
 
 /** One algorithm's key and token sets, made once by the parent and read by every child. */
@@ -47,18 +55,9 @@ async function child(): Promise<void> {
   const keys = createKeys(fixture.alg, createPrivateKey({ key: fixture.privateJwk as never, format: 'jwk' }));
   const jwks = await serveJwks([keys]);
   try {
-    const contender: Contender =
-      who === 'bare'
-        ? bareSync(keys)
-        : who === 'tokenwarden'
-          ? await tokenwarden(keys, jwks.uri)
-          : who === 'fast-jwt'
-            ? fastJwt(keys)
-            : who === 'aws-jwt-verify'
-              ? awsJwtVerify(keys)
-              : jose(keys);
+    const run = sequential((await CONTENDERS[who](keys, jwks.uri)).verify);
     const verifyAll = async (sets: readonly (readonly string[])[]): Promise<void> => {
-      for (const tokens of sets) for (const token of tokens) await contender.verify(token);
+      for (const tokens of sets) await run(tokens);
     };
     await verifyAll(fixture.sets.slice(0, WARM_SETS));
     // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
@@ -137,7 +136,7 @@ async function main(): Promise<void> {
       const fixtureFile = join(dir, `${alg}.json`);
       writeFileSync(fixtureFile, JSON.stringify(fixture));
       const perToken = new Map<ContenderName, number>();
-      for (const who of CONTENDERS) perToken.set(who, countInstructions(who, fixtureFile, dir) / counted);
+      for (const who of Object.keys(CONTENDERS) as ContenderName[]) perToken.set(who, countInstructions(who, fixtureFile, dir) / counted);
 
       const bare = perToken.get('bare') as number;
       const fastestPeer = Math.min(...PEERS.map((who) => perToken.get(who) as number));
