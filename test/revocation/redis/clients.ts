@@ -1,11 +1,13 @@
-// Real clients of both libraries, with a fast reconnect. No vitest import: the multi-process
-// fixture uses this module outside the test runner.
+// Real clients of each supported library, with a fast reconnect. No vitest import: the
+// multi-process fixture uses this module outside the test runner. node-redis 4 is installed
+// beside 5 under the alias `redis4`, since the store supports both.
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { createClient as createClientV4 } from 'redis4';
 import type { RedisClientLike } from '../../../src/revocation/redis.js';
 
-export type Library = 'ioredis' | 'node-redis';
-export const LIBRARIES: readonly Library[] = ['ioredis', 'node-redis'];
+export type Library = 'ioredis' | 'node-redis' | 'node-redis-4';
+export const LIBRARIES: readonly Library[] = ['ioredis', 'node-redis', 'node-redis-4'];
 
 export interface ClientOptions {
   /** Milliseconds between reconnection attempts (both connections, as duplicate() copies it). @default 20 */
@@ -25,14 +27,17 @@ export async function connectClient(
     await client.connect().catch(() => undefined);
     return { client, close: async () => client.disconnect() };
   }
-  const client = createClient({ url, socket: { reconnectStrategy: () => every, connectTimeout: 1000 } });
+  const socket = { reconnectStrategy: () => every, connectTimeout: 1000 };
+  const client = library === 'node-redis' ? createClient({ url, socket }) : createClientV4({ url, socket });
   client.on('error', () => undefined);
   // Against a dead port, connect() keeps retrying: do not wait for it there.
   await Promise.race([client.connect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
   return {
     client,
     close: async () => {
-      client.destroy();
+      // v5 has destroy(); v4 only disconnect(), which also drops the connection at once.
+      if ('destroy' in client) client.destroy();
+      else await client.disconnect().catch(() => undefined);
     },
   };
 }

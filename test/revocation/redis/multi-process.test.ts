@@ -1,4 +1,4 @@
-// A fleet in miniature: three verifier processes (two on ioredis, one on node-redis) share one
+// A fleet in miniature: three verifier processes (ioredis, node-redis 5, node-redis 4) share one
 // Redis. A revocation made in one must be refused by all within 100 ms, on loopback.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { uniquePrefix, type Library } from './support.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/verifier-process.ts', import.meta.url));
 const AUDIENCE = 'fleet-api';
-const LIBRARIES: readonly Library[] = ['ioredis', 'node-redis', 'ioredis'];
+const LIBRARIES: readonly Library[] = ['ioredis', 'node-redis', 'node-redis-4'];
 const BOUND_MS = 100;
 
 type Pending = (reply: Reply) => void;

@@ -1,12 +1,14 @@
 // Option checks happen once, in the factory, before any connection is used.
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import { createClient as createClientV4 } from 'redis4';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
 
 // Never connected: lazyConnect for ioredis, no connect() for node-redis. Port 9 is discard.
 const ioredis = new Redis({ host: '127.0.0.1', port: 9, lazyConnect: true });
 const nodeRedis = createClient({ url: 'redis://127.0.0.1:9' });
+const nodeRedis4 = createClientV4({ url: 'redis://127.0.0.1:9' });
 afterAll(() => {
   ioredis.disconnect();
 });
@@ -15,13 +17,15 @@ const create = (options: Record<string, unknown>) =>
   createRedisRevocationStore({ client: ioredis, localTier: false, ...options } as RedisRevocationStoreOptions);
 
 describe('createRedisRevocationStore options', () => {
-  it('accepts an ioredis and a node-redis client as they are, without casts', async () => {
+  it('accepts an ioredis and a node-redis (4 or 5) client as they are, without casts', async () => {
     const fromIoredis = createRedisRevocationStore({ client: ioredis, localTier: false });
     const fromNodeRedis = createRedisRevocationStore({ client: nodeRedis, localTier: false });
+    const fromNodeRedis4 = createRedisRevocationStore({ client: nodeRedis4, localTier: false });
     expect(fromIoredis.localTierState).toBe('off');
     expect(fromNodeRedis.localTierState).toBe('off');
+    expect(fromNodeRedis4.localTierState).toBe('off');
     expect(fromIoredis.clockTolerance).toBe(60);
-    await Promise.all([fromIoredis.close(), fromNodeRedis.close()]);
+    await Promise.all([fromIoredis.close(), fromNodeRedis.close(), fromNodeRedis4.close()]);
   });
 
   it("opens its ioredis subscriber without ioredis's own resubscription, whose promise nobody handles", async () => {
