@@ -1,7 +1,7 @@
 // `npm run bench`: tokenwarden side by side with bare node:crypto and its peers, in one run.
 // Ratios matter more than absolute figures; they are printed next to each result.
 //   BENCH_TOKENS   distinct tokens per pass (default 2000)
-//   BENCH_ROUNDS   timed passes per verifier, taken in turns with the others (default 7)
+//   BENCH_ROUNDS   timed passes per verifier, taken in turns with the others (default 15)
 //   BENCH_MEMORY   distinct tokens for the memory run (default 1000000; 0 skips it)
 //   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
 //   BENCH_ONLY     comma-separated sections: verify,memory,http,redis
@@ -9,28 +9,37 @@
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
-import { concurrent, interleavedOpsPerSecond, sequential, type Runner } from './measure.js';
+import { concurrent, interleavedPasses, median, pairedRatio, sequential, type Runner } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const only = new Set((process.env.BENCH_ONLY ?? 'verify,memory,http,redis').split(','));
 
 interface Row {
   readonly name: string;
-  readonly opsPerSecond: number;
+  /** Operations per second in each timed round. */
+  readonly rates: readonly number[];
 }
 
+// Ratios are paired round by round (see pairedRatio); ops/s is the median of the rounds.
 function printTable(title: string, rows: readonly Row[], baseline: string): void {
-  const base = rows.find((row) => row.name === baseline)?.opsPerSecond ?? Number.NaN;
+  const base = rows.find((row) => row.name === baseline);
   const peers = rows.filter((row) => !row.name.startsWith('tokenwarden') && !row.name.startsWith('bare'));
-  const bestPeer = Math.max(...peers.map((row) => row.opsPerSecond));
+  const bestPeer = peers.reduce<Row | undefined>(
+    (best, row) => (best === undefined || median(row.rates) > median(best.rates) ? row : best),
+    undefined,
+  );
   console.log(`\n${title}`);
-  console.log(`  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)}  ${`× ${baseline}`.padEnd(34)} × fastest peer`);
+  console.log(`  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)}  ${`× ${baseline}`.padEnd(34)} × fastest peer (${bestPeer?.name ?? '-'})`);
   for (const row of rows) {
-    const vsPeer = Number.isFinite(bestPeer) ? (row.opsPerSecond / bestPeer).toFixed(2) : '-';
-    console.log(
-      `  ${row.name.padEnd(30)} ${Math.round(row.opsPerSecond).toString().padStart(9)}  ${(row.opsPerSecond / base).toFixed(2).padEnd(34)} ${vsPeer}`,
-    );
+    const vsBase = base === undefined ? '-' : pairedRatio(row.rates, base.rates).median.toFixed(2);
+    let vsPeer = '-';
+    if (bestPeer !== undefined) {
+      const paired = pairedRatio(row.rates, bestPeer.rates);
+      vsPeer = paired.median.toFixed(3);
+      if (row.name.startsWith('tokenwarden')) vsPeer += `, ahead in ${paired.ahead} of ${paired.rounds} rounds`;
+    }
+    console.log(`  ${row.name.padEnd(30)} ${Math.round(median(row.rates)).toString().padStart(9)}  ${vsBase.padEnd(34)} ${vsPeer}`);
   }
 }
 
@@ -39,8 +48,8 @@ async function measureAll(
   passes: readonly (readonly string[])[],
   mode: (c: Contender) => Runner,
 ): Promise<Row[]> {
-  const rates = await interleavedOpsPerSecond(contenders.map(mode), passes);
-  return contenders.map((contender, i) => ({ name: contender.name, opsPerSecond: rates[i] as number }));
+  const rates = await interleavedPasses(contenders.map(mode), passes);
+  return contenders.map((contender, i) => ({ name: contender.name, rates: rates[i] as number[] }));
 }
 
 async function verifySection(alg: BenchAlgorithm): Promise<void> {
