@@ -75,10 +75,21 @@ function isNodeRedis(client: Record<string, unknown>): boolean {
   return isFunction(client.sendCommand) && typeof client.isOpen === 'boolean' && isFunction(client.duplicate);
 }
 
+// ioredis marks its Cluster; node-redis's cluster (v4 and v5) is the one with per-node clients.
+function isClusterClient(client: Record<string, unknown>): boolean {
+  return client.isCluster === true || isFunction(client.nodeClient);
+}
+
 /** Why `value` is not a usable client, or undefined when it is one. */
 export function describeClientProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'an ioredis or node-redis client';
   const client = value as Record<string, unknown>;
+  // Both libraries' cluster clients look enough like a plain client to be taken for one, and
+  // would then fail on every lookup: the token's keys are read in one MGET, which a cluster
+  // refuses across hash slots, and node-redis's cluster takes its commands in another shape.
+  if (isClusterClient(client)) {
+    return 'a client of one Redis server (a primary, with replicas or Sentinel as you like): Redis Cluster clients are not supported yet';
+  }
   if (isIoRedis(client) || isNodeRedis(client)) return undefined;
   return 'an ioredis or node-redis client (no call()/status or sendCommand()/isOpen found)';
 }

@@ -1,7 +1,7 @@
 // Option checks happen once, in the factory, before any connection is used.
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { createClient as createClientV4 } from 'redis4';
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import { createClient as createClientV4, createCluster as createClusterV4 } from 'redis4';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
 
@@ -46,6 +46,18 @@ describe('createRedisRevocationStore options', () => {
     expect(() => create({ client: undefined })).toThrow(/option "client"/);
     expect(() => create({ client: { get: () => undefined } })).toThrow(/option "client"/);
     expect(() => create({ client: 'redis://127.0.0.1:6379' })).toThrow(TypeError);
+  });
+
+  it('refuses a Redis Cluster client of either library at construction, instead of failing every lookup', () => {
+    const clusters = [
+      new Cluster([{ host: '127.0.0.1', port: 9 }], { lazyConnect: true }),
+      createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] }),
+      createClusterV4({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] }),
+    ];
+    for (const client of clusters) {
+      expect(() => create({ client })).toThrow(/option "client" must be a client of one Redis server.*Redis Cluster clients are not supported/);
+    }
+    (clusters[0] as Cluster).disconnect();
   });
 
   it('refuses unknown options, so that a typo fails at start-up', () => {
