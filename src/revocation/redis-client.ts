@@ -34,12 +34,33 @@ export interface NodeRedisClientLike {
   disconnect(): Promise<unknown>;
 }
 
-/** A connected ioredis or node-redis client. */
-export type RedisClientLike = IoRedisClientLike | NodeRedisClientLike;
+/**
+ * The part of an ioredis `Cluster` (v5) that the store uses; the store takes one only with
+ * `localTier: false`, so it sends commands and nothing else.
+ */
+export interface IoRedisClusterLike {
+  readonly isCluster: boolean;
+  readonly status: string;
+  call(command: string, ...args: (string | number)[]): Promise<unknown>;
+  duplicate(...args: never[]): unknown;
+}
+
+/**
+ * The part of a node-redis cluster client (v4 or v5, from `createCluster()`) that the store
+ * uses, with `localTier: false`. It routes each command by the key it is handed.
+ */
+export interface NodeRedisClusterLike {
+  readonly isOpen: boolean;
+  sendCommand(firstKey: string | undefined, isReadonly: boolean | undefined, args: string[]): Promise<unknown>;
+  nodeClient(node: never): unknown;
+  duplicate(...args: never[]): unknown;
+}
+
+/** A connected ioredis or node-redis client, of one server or of a Redis Cluster. */
+export type RedisClientLike = IoRedisClientLike | NodeRedisClientLike | IoRedisClusterLike | NodeRedisClusterLike;
 
 /** One connection, whichever library it comes from. */
 export interface Connection {
-  readonly library: 'ioredis' | 'node-redis';
   /** Sends one command; resolves with the raw reply. */
   send(args: readonly string[]): Promise<unknown>;
   /** True when commands go straight to the server rather than into an offline queue. */
@@ -75,41 +96,57 @@ function isNodeRedis(client: Record<string, unknown>): boolean {
   return isFunction(client.sendCommand) && typeof client.isOpen === 'boolean' && isFunction(client.duplicate);
 }
 
-// ioredis marks its Cluster; node-redis's cluster (v4 and v5) is the one with per-node clients.
-function isClusterClient(client: Record<string, unknown>): boolean {
-  return client.isCluster === true || isFunction(client.nodeClient);
+/**
+ * A Redis Cluster client: ioredis marks its `Cluster`; node-redis's (v4 and v5) is the one with
+ * per-node clients. Both otherwise look enough like a plain client to be taken for one.
+ */
+export function isClusterClient(client: RedisClientLike): boolean {
+  const raw = client as unknown as Record<string, unknown>;
+  return raw.isCluster === true || isFunction(raw.nodeClient);
 }
 
 /** Why `value` is not a usable client, or undefined when it is one. */
 export function describeClientProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'an ioredis or node-redis client';
   const client = value as Record<string, unknown>;
-  // Both libraries' cluster clients look enough like a plain client to be taken for one, and
-  // would then fail on every lookup: the token's keys are read in one MGET, which a cluster
-  // refuses across hash slots, and node-redis's cluster takes its commands in another shape.
-  if (isClusterClient(client)) {
-    return 'a client of one Redis server (a primary, with replicas or Sentinel as you like): Redis Cluster clients are not supported yet';
-  }
   if (isIoRedis(client) || isNodeRedis(client)) return undefined;
   return 'an ioredis or node-redis client (no call()/status or sendCommand()/isOpen found)';
 }
 
 export function wrapConnection(client: RedisClientLike): Connection {
+  // ioredis's Cluster passes for an ioredis client here: its call() finds each command's slot.
   const raw = client as unknown as Record<string, unknown>;
   if (isIoRedis(raw)) {
     const io = client as IoRedisClientLike;
     return {
-      library: 'ioredis',
       send: ([command, ...args]) => io.call(command as string, ...args),
       isReady: () => io.status === 'ready',
     };
   }
+  if (isClusterClient(client)) {
+    const cluster = client as NodeRedisClusterLike;
+    return {
+      // Always the primary of the key's slot: a replica may not have the newest revocation yet.
+      send: (args) => cluster.sendCommand(routingKey(args), false, [...args]),
+      isReady: () => cluster.isOpen,
+    };
+  }
   const node = client as NodeRedisClientLike;
   return {
-    library: 'node-redis',
     send: (args) => node.sendCommand([...args]),
     isReady: () => node.isReady,
   };
+}
+
+/**
+ * The key node-redis's cluster must route a command of the store's by (ioredis finds it itself):
+ * MGET's first key, EVAL's first key after the script and the key count; none for PUBLISH.
+ */
+function routingKey(args: readonly string[]): string | undefined {
+  const command = args[0]?.toUpperCase();
+  if (command === 'MGET') return args[1];
+  if (command === 'EVAL') return args[3];
+  return undefined;
 }
 
 /**

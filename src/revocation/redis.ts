@@ -6,13 +6,14 @@ import { boolean, fail, integer, isPlainObject, knownKeys, seconds } from '../li
 import type { RevocationChecker } from './checker.js';
 import {
   describeClientProblem,
+  isClusterClient,
   openSubscriber,
   wrapConnection,
   type RedisClientLike,
   type Subscriber,
 } from './redis-client.js';
 
-export type { IoRedisClientLike, NodeRedisClientLike, RedisClientLike } from './redis-client.js';
+export type { IoRedisClientLike, IoRedisClusterLike, NodeRedisClientLike, NodeRedisClusterLike, RedisClientLike } from './redis-client.js';
 
 /** The in-process tier in front of Redis. */
 export interface RedisLocalTierOptions {
@@ -49,11 +50,16 @@ export interface RedisRevocationStoreOptions {
    * opens one more connection with `client.duplicate()` for the local tier's subscription; it
    * never closes your client. Prefer a client that fails fast while disconnected
    * (`enableOfflineQueue: false` for ioredis, `disableOfflineQueue: true` for node-redis).
+   *
+   * A Redis Cluster client (ioredis `Cluster`, node-redis `createCluster`) works with
+   * `localTier: false` and a `prefix` holding a hash tag, which keeps a token's keys in one slot.
    */
   client: RedisClientLike;
   /**
-   * Prefix of every key and channel. Every instance of a fleet must use the same one.
-   * @default 'tokenwarden:revocation:'
+   * Prefix of every key and channel. Every instance of a fleet must use the same one. With a
+   * Redis Cluster client it must contain a hash tag (`{…}`), so that one MGET finds all of a
+   * token's keys in one hash slot.
+   * @default 'tokenwarden:revocation:' ('{tokenwarden:revocation}:' with a Redis Cluster client)
    */
   prefix?: string;
   /**
@@ -76,7 +82,8 @@ export interface RedisRevocationStoreOptions {
   timeout?: number;
   /**
    * The in-process tier kept coherent through Redis pub/sub, so that most lookups need no
-   * round trip. `false` sends every lookup to Redis.
+   * round trip. `false` sends every lookup to Redis; it must be `false` with a Redis Cluster
+   * client, whose subscription the local tier cannot yet follow through a failover.
    * @default true
    */
   localTier?: boolean | RedisLocalTierOptions;
@@ -203,8 +210,12 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   const clientProblem = describeClientProblem(options.client);
   if (clientProblem !== undefined) fail('client', clientProblem);
   const client = options.client;
-  const prefix = options.prefix ?? 'tokenwarden:revocation:';
+  const cluster = isClusterClient(client);
+  const prefix = options.prefix ?? (cluster ? '{tokenwarden:revocation}:' : 'tokenwarden:revocation:');
   if (typeof prefix !== 'string' || prefix.length === 0) fail('prefix', 'a non-empty string');
+  if (cluster && !hasHashTag(prefix)) {
+    fail('prefix', "a prefix with a hash tag, such as '{tokenwarden:revocation}:', with a Redis Cluster client (a token's keys are read in one MGET, which needs them in one hash slot)");
+  }
   const clockTolerance = seconds('clockTolerance', options.clockTolerance, 60, 0, 86400);
   const maxTokenLifetime = seconds('maxTokenLifetime', options.maxTokenLifetime, 86400, 1);
   const timeoutMs = seconds('timeout', options.timeout, 0.25, 0.001, 60) * 1000;
@@ -214,6 +225,11 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   if (onFailOpen !== undefined && !failOpen) fail('onFailOpen', 'set only together with failOpen: true');
   const localTier = options.localTier ?? true;
   if (typeof localTier !== 'boolean' && !isPlainObject(localTier)) fail('localTier', 'a boolean or an object');
+  // The cluster clients resubscribe on another node by themselves after a failover, without an
+  // event the tier could clear its memory on, so a revocation announced meanwhile could be missed.
+  if (cluster && localTier !== false) {
+    fail('localTier', 'false with a Redis Cluster client: the local tier cannot yet follow its subscription through a failover');
+  }
   const tier = typeof localTier === 'object' ? localTier : {};
   knownKeys('localTier', tier, ['maxEntries', 'heartbeatInterval']);
   const maxEntries = integer('localTier.maxEntries', tier.maxEntries, 100_000, 1, 10_000_000);
@@ -478,6 +494,16 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
       if (open) subscriber?.close();
     },
   };
+}
+
+/**
+ * Whether Redis Cluster hashes every key under `prefix` by the same part of it: the text between
+ * the first `{` and the first `}` after it, when that is not empty (the Redis Cluster spec, key
+ * hash tags). The tag must close within the prefix, or a `}` in a token's jti would move it.
+ */
+function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open !== -1 && prefix.indexOf('}', open + 1) > open + 1;
 }
 
 function unavailable(message: string, cause: unknown): AccessTokenError {

@@ -77,14 +77,19 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts redis-server on a free loopback port; stop it in afterAll. */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: { clusterNode?: boolean } = {}): Promise<RedisServer & { readonly busPort: number }> {
   redisServerMajorVersion();
   const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-redis-'));
   let port = 0;
+  // A cluster node's bus port defaults to port + 10000, which nobody checked is free.
+  let busPort = 0;
   let child: ChildProcess | undefined;
 
   async function launch(): Promise<void> {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    if (options.clusterNode === true) {
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort));
+    }
     // DEBUG SLEEP (a slow Redis, in the tests) is off by default since Redis 7.
     args.push('--daemonize', 'no', '--loglevel', 'warning', '--enable-debug-command', 'local');
     const started = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -107,6 +112,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   const ATTEMPTS = 3;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     port = await freePort();
+    busPort = options.clusterNode === true ? await freePort() : 0;
     try {
       await launch();
       break;
@@ -133,6 +139,7 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     host: '127.0.0.1',
     port,
+    busPort,
     url: `redis://127.0.0.1:${port}`,
     kill,
     async restart() {
@@ -145,4 +152,80 @@ export async function startRedisServer(): Promise<RedisServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+export interface RedisCluster {
+  /** The primaries, each holding an equal share of the 16 384 hash slots. */
+  readonly nodes: readonly (RedisServer & { readonly busPort: number })[];
+  /** Stops every node for good. */
+  stop(): Promise<void>;
+}
+
+const CLUSTER_SLOTS = 16_384;
+
+/**
+ * Starts a Redis Cluster of `size` primaries (no replicas) on loopback and waits until every
+ * node reports it healthy. Built with CLUSTER ADDSLOTSRANGE and CLUSTER MEET, as redis-cli
+ * --cluster create would, so that nothing beyond redis-server is needed.
+ */
+export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+  const nodes: (RedisServer & { readonly busPort: number })[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(nodes.map((node) => node.stop()));
+  };
+  try {
+    for (let i = 0; i < size; i++) nodes.push(await startRedisServer({ clusterNode: true }));
+    for (const [i, node] of nodes.entries()) {
+      const first = Math.floor((i * CLUSTER_SLOTS) / size);
+      const last = Math.floor(((i + 1) * CLUSTER_SLOTS) / size) - 1;
+      await sendCommand(node.port, ['CLUSTER', 'ADDSLOTSRANGE', String(first), String(last)]);
+    }
+    for (const node of nodes.slice(1)) {
+      await sendCommand(nodes[0]!.port, ['CLUSTER', 'MEET', '127.0.0.1', String(node.port), String(node.busPort)]);
+    }
+    const deadline = Date.now() + READY_WITHIN_MS;
+    for (const node of nodes) {
+      while (!(await sendCommand(node.port, ['CLUSTER', 'INFO'])).includes('cluster_state:ok')) {
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster was not healthy within ${READY_WITHIN_MS} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, stop };
+}
+
+/** One command in RESP over a fresh connection; resolves with the raw reply text. */
+function sendCommand(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let reply = '';
+    socket.setTimeout(2000, () => {
+      socket.destroy();
+      reject(new Error(`no reply to ${args.join(' ')} on port ${port}`));
+    });
+    socket.once('error', reject);
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.startsWith('-')) {
+        socket.destroy();
+        reject(new Error(`${args.join(' ')} on port ${port}: ${reply.trim()}`));
+      } else if (isCompleteReply(reply)) {
+        socket.destroy();
+        resolve(reply);
+      }
+    });
+    socket.once('connect', () => {
+      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+    });
+  });
+}
+
+// The replies of the commands above: a simple string (+OK) or one bulk string ($<length>).
+function isCompleteReply(reply: string): boolean {
+  if (reply.startsWith('+')) return reply.includes('\r\n');
+  const header = /^\$(\d+)\r\n/.exec(reply);
+  return header !== null && Buffer.byteLength(reply) >= header[0].length + Number(header[1]) + 2;
 }

@@ -48,16 +48,38 @@ describe('createRedisRevocationStore options', () => {
     expect(() => create({ client: 'redis://127.0.0.1:6379' })).toThrow(TypeError);
   });
 
-  it('refuses a Redis Cluster client of either library at construction, instead of failing every lookup', () => {
-    const clusters = [
-      new Cluster([{ host: '127.0.0.1', port: 9 }], { lazyConnect: true }),
-      createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] }),
-      createClusterV4({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] }),
-    ];
-    for (const client of clusters) {
-      expect(() => create({ client })).toThrow(/option "client" must be a client of one Redis server.*Redis Cluster clients are not supported/);
-    }
-    (clusters[0] as Cluster).disconnect();
+  describe('with a Redis Cluster client (ioredis Cluster, node-redis 5 and 4 createCluster)', () => {
+    // Never connected, like the clients above.
+    const ioCluster = new Cluster([{ host: '127.0.0.1', port: 9 }], { lazyConnect: true });
+    const clusters = [ioCluster, createCluster({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] }), createClusterV4({ rootNodes: [{ url: 'redis://127.0.0.1:9' }] })];
+    afterAll(() => {
+      ioCluster.disconnect();
+    });
+
+    it('requires localTier: false, since the local tier cannot follow a subscription through a failover', () => {
+      for (const client of clusters) {
+        expect(() => createRedisRevocationStore({ client })).toThrow(/option "localTier" must be false with a Redis Cluster client/);
+        expect(() => createRedisRevocationStore({ client, localTier: { maxEntries: 10 } })).toThrow(/"localTier"/);
+      }
+    });
+
+    it('requires a hash tag in the prefix, so that one MGET finds every key of a token in one slot', () => {
+      for (const prefix of ['tokenwarden:', 'a{}b:', 'a}b{c:', 'open{only:']) {
+        for (const client of clusters) {
+          expect(() => createRedisRevocationStore({ client, localTier: false, prefix })).toThrow(/option "prefix" must be a prefix with a hash tag/);
+        }
+      }
+    });
+
+    it('takes a hash-tagged prefix, and defaults to one', async () => {
+      for (const client of clusters) {
+        const tagged = createRedisRevocationStore({ client, localTier: false, prefix: 'orders:{revocation}:' });
+        const byDefault = createRedisRevocationStore({ client, localTier: false });
+        expect(tagged.localTierState).toBe('off');
+        expect(byDefault.localTierState).toBe('off');
+        await Promise.all([tagged.close(), byDefault.close()]);
+      }
+    });
   });
 
   it('refuses unknown options, so that a typo fails at start-up', () => {
