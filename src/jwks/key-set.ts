@@ -5,6 +5,7 @@ import {
   type Algorithm,
 } from '../token/algorithms.js';
 import { decodeBase64url } from '../token/decode.js';
+import { hasRocaFingerprint } from './roca.js';
 import type { PublicJwk, SignatureRuntime, VerificationKey } from '../token/signature.js';
 
 /** The usable keys of one fetched JWKS, indexed for the lookups verification makes. */
@@ -149,8 +150,12 @@ export async function importVerificationKey(
   }
   let modulusBytes: number | undefined;
   if (publicJwk.kty === 'RSA') {
-    const bits = modulusBits(publicJwk.n);
+    const modulus = decodeBase64url(publicJwk.n);
+    if (modulus === undefined) return undefined;
+    const bits = modulusBits(modulus);
     if (bits < MIN_RSA_MODULUS_BITS || !isUsableExponent(publicJwk.e)) return undefined;
+    // A key anyone can factor would let anyone sign (see ./roca.ts).
+    if (hasRocaFingerprint(modulus, bits)) return undefined;
     modulusBytes = Math.ceil(bits / 8);
   }
 
@@ -165,10 +170,8 @@ export async function importVerificationKey(
   }
 }
 
-/** Bit length of a base64url big-endian modulus, ignoring leading zero bytes. */
-function modulusBits(n: string): number {
-  const bytes = decodeBase64url(n);
-  if (bytes === undefined) return 0;
+/** Bit length of a big-endian modulus, ignoring leading zero bytes. */
+function modulusBits(bytes: Uint8Array): number {
   let start = 0;
   while (start < bytes.length && bytes[start] === 0) start++;
   if (start === bytes.length) return 0;
