@@ -83,7 +83,7 @@ export interface RedisRevocationStoreOptions {
   /**
    * The in-process tier kept coherent through Redis pub/sub, so that most lookups need no
    * round trip. `false` sends every lookup to Redis; it must be `false` with a Redis Cluster
-   * client, whose subscription the local tier cannot yet follow through a failover.
+   * client, on which the local tier could not tell when a message was lost.
    * @default true
    */
   localTier?: boolean | RedisLocalTierOptions;
@@ -225,10 +225,12 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   if (onFailOpen !== undefined && !failOpen) fail('onFailOpen', 'set only together with failOpen: true');
   const localTier = options.localTier ?? true;
   if (typeof localTier !== 'boolean' && !isPlainObject(localTier)) fail('localTier', 'a boolean or an object');
-  // The cluster clients resubscribe on another node by themselves after a failover, without an
-  // event the tier could clear its memory on, so a revocation announced meanwhile could be missed.
+  // The tier clears its memory whenever its subscription may have missed a message. On a cluster
+  // it cannot tell: the clients resubscribe on another node by themselves after a failover, with
+  // no event to clear memory on, and messages cross between nodes over the cluster bus, whose
+  // links can drop and reconnect unseen by either client. A revocation could be missed for good.
   if (cluster && localTier !== false) {
-    fail('localTier', 'false with a Redis Cluster client: the local tier cannot yet follow its subscription through a failover');
+    fail('localTier', 'false with a Redis Cluster client: the local tier cannot tell when a cluster has lost one of its messages');
   }
   const tier = typeof localTier === 'object' ? localTier : {};
   knownKeys('localTier', tier, ['maxEntries', 'heartbeatInterval']);

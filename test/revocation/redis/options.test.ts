@@ -56,7 +56,7 @@ describe('createRedisRevocationStore options', () => {
       ioCluster.disconnect();
     });
 
-    it('requires localTier: false, since the local tier cannot follow a subscription through a failover', () => {
+    it('requires localTier: false, since the local tier could not tell when a cluster lost a message', () => {
       for (const client of clusters) {
         expect(() => createRedisRevocationStore({ client })).toThrow(/option "localTier" must be false with a Redis Cluster client/);
         expect(() => createRedisRevocationStore({ client, localTier: { maxEntries: 10 } })).toThrow(/"localTier"/);
