@@ -124,6 +124,21 @@ describe('verifyAccessToken', () => {
     await expect(verifier.verifyAccessToken(await issuer.sign({ tenant: 't' }))).resolves.toBeDefined();
   });
 
+  it("holds tokens to RFC 9068 with the README's typ and requiredClaims, refusing an ID token from the same issuer", async () => {
+    const verifier = createVerifier({ ...base, typ: 'at+jwt', requiredClaims: ['sub', 'client_id', 'iat', 'jti'] });
+    const accessToken = await issuer.sign({ client_id: 'web-app' });
+    await expect(verifier.verifyAccessToken(accessToken)).resolves.toMatchObject({ client_id: 'web-app' });
+    // An ID token: typ JWT (or none), and no client_id.
+    const idToken = await issuer.sign({ nonce: 'n-1' }, { header: { typ: 'JWT' } });
+    expect((await refusal(verifier.verifyAccessToken(idToken))).code).toBe('type_invalid');
+    for (const missing of ['sub', 'client_id', 'iat', 'jti']) {
+      const token = await issuer.sign({ client_id: 'web-app', [missing]: undefined });
+      const error = await refusal(verifier.verifyAccessToken(token));
+      expect(error.code).toBe('claim_invalid');
+      expect(error.message).toContain(`"${missing}"`);
+    }
+  });
+
   it('checks time claims against the clock at verification time', async () => {
     const verifier = createVerifier(base);
     const token = await issuer.sign({}, { expiresIn: 60 });
