@@ -9,7 +9,7 @@
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
-import { concurrent, interleavedPasses, median, pairedRatio, sequential, type Runner } from './measure.js';
+import { concurrent, interleavedPasses, median, pairedRatio, sequential, signTest, type Runner } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -21,14 +21,19 @@ interface Row {
   readonly rates: readonly number[];
 }
 
+const fastest = (rows: readonly Row[]): Row | undefined =>
+  rows.reduce<Row | undefined>((best, row) => (best === undefined || median(row.rates) > median(best.rates) ? row : best), undefined);
+const peersOf = (rows: readonly Row[]): Row[] => rows.filter((row) => !row.name.startsWith('tokenwarden') && !row.name.startsWith('bare'));
+const rowNamed = (rows: readonly Row[], name: string): Row => {
+  const row = rows.find((candidate) => candidate.name === name);
+  if (row === undefined) throw new Error(`no row named ${name}`);
+  return row;
+};
+
 // Ratios are paired round by round (see pairedRatio); ops/s is the median of the rounds.
 function printTable(title: string, rows: readonly Row[], baseline: string): void {
   const base = rows.find((row) => row.name === baseline);
-  const peers = rows.filter((row) => !row.name.startsWith('tokenwarden') && !row.name.startsWith('bare'));
-  const bestPeer = peers.reduce<Row | undefined>(
-    (best, row) => (best === undefined || median(row.rates) > median(best.rates) ? row : best),
-    undefined,
-  );
+  const bestPeer = fastest(peersOf(rows));
   console.log(`\n${title}`);
   console.log(`  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)}  ${`× ${baseline}`.padEnd(34)} × fastest peer (${bestPeer?.name ?? '-'})`);
   for (const row of rows) {
@@ -52,7 +57,37 @@ async function measureAll(
   return contenders.map((contender, i) => ({ name: contender.name, rates: rates[i] as number[] }));
 }
 
-async function verifySection(alg: BenchAlgorithm): Promise<void> {
+/**
+ * How one algorithm's tables stand against the goals set for them (issue #5 of the project):
+ * sequential ≥ 0.85× bare and ≥ 1.0× the fastest peer, 64 in flight ≥ 0.8× async bare, the
+ * same token ≥ 5× bare. A lead over the peer counts only when the sign test says it is no coin toss.
+ */
+function goals(
+  alg: BenchAlgorithm,
+  names: { readonly ours: string; readonly bareSync: string; readonly bareAsync: string },
+  sequentialRows: readonly Row[],
+  inFlightRows: readonly Row[],
+  repeatedRows: readonly Row[],
+): string[] {
+  const verdict = (met: boolean): string => (met ? 'met' : 'NOT MET');
+  const ours = (rows: readonly Row[]): Row => rowNamed(rows, names.ours);
+  const vsBare = pairedRatio(ours(sequentialRows).rates, rowNamed(sequentialRows, names.bareSync).rates).median;
+  const peer = fastest(peersOf(sequentialRows)) as Row;
+  const vsPeer = pairedRatio(ours(sequentialRows).rates, peer.rates);
+  const p = signTest(vsPeer.ahead, vsPeer.rounds);
+  const behind = signTest(vsPeer.rounds - vsPeer.ahead, vsPeer.rounds);
+  const standing = p < 0.05 ? `ahead: ${verdict(vsPeer.median >= 1)}` : behind < 0.05 ? 'behind: NOT MET' : 'level: not shown to be ahead';
+  const inFlight = pairedRatio(ours(inFlightRows).rates, rowNamed(inFlightRows, names.bareAsync).rates).median;
+  const repeated = pairedRatio(ours(repeatedRows).rates, rowNamed(repeatedRows, names.bareSync).rates).median;
+  return [
+    `  ${alg} sequential: ${vsBare.toFixed(2)}× bare (≥ 0.85: ${verdict(vsBare >= 0.85)}); ` +
+      `${vsPeer.median.toFixed(3)}× ${peer.name}, ahead in ${vsPeer.ahead} of ${vsPeer.rounds} rounds, sign test p = ${p.toFixed(3)} (${standing})`,
+    `  ${alg} 64 in flight: ${inFlight.toFixed(2)}× async bare (≥ 0.8: ${verdict(inFlight >= 0.8)})`,
+    `  ${alg} the same token: ${repeated.toFixed(0)}× bare (≥ 5: ${verdict(repeated >= 5)})`,
+  ];
+}
+
+async function verifySection(alg: BenchAlgorithm): Promise<string[]> {
   const keys = createKeys(alg);
   // Distinct tokens: a warm-up pass and ROUNDS timed passes, each with tokens never seen before,
   // and a fresh set per mode, so no verifier (ours has a verified-token cache) sees one twice.
@@ -65,27 +100,20 @@ async function verifySection(alg: BenchAlgorithm): Promise<void> {
     const floorSync = bareSync(keys);
     const floorAsync = bareAsync(keys);
 
-    printTable(
-      `${alg} — sequential, ${TOKENS} distinct tokens, cached keys`,
-      await measureAll([floorSync, warden, ...peers], distinct(), (c) => sequential(c.verify)),
-      floorSync.name,
-    );
-    printTable(
-      `${alg} — 64 in flight, ${TOKENS} distinct tokens`,
-      await measureAll([floorAsync, floorSync, warden, ...peers], distinct(), (c) => concurrent(c.verify, 64)),
-      floorAsync.name,
-    );
+    const sequentialRows = await measureAll([floorSync, warden, ...peers], distinct(), (c) => sequential(c.verify));
+    printTable(`${alg} — sequential, ${TOKENS} distinct tokens, cached keys`, sequentialRows, floorSync.name);
+    const inFlightRows = await measureAll([floorAsync, floorSync, warden, ...peers], distinct(), (c) => concurrent(c.verify, 64));
+    printTable(`${alg} — 64 in flight, ${TOKENS} distinct tokens`, inFlightRows, floorAsync.name);
     const one = createTokens(keys, 1)[0] as string;
     const repeated: string[] = Array.from({ length: TOKENS }, () => one);
-    printTable(
-      `${alg} — the same token ${TOKENS} times (a client calling repeatedly)`,
-      await measureAll(
-        [floorSync, warden, await tokenwarden(keys, jwks.uri, false), ...peers, fastJwt(keys, true)],
-        Array.from({ length: 1 + ROUNDS }, () => repeated),
-        (c) => sequential(c.verify),
-      ),
-      floorSync.name,
+    const repeatedRows = await measureAll(
+      [floorSync, warden, await tokenwarden(keys, jwks.uri, false), ...peers, fastJwt(keys, true)],
+      Array.from({ length: 1 + ROUNDS }, () => repeated),
+      (c) => sequential(c.verify),
     );
+    printTable(`${alg} — the same token ${TOKENS} times (a client calling repeatedly)`, repeatedRows, floorSync.name);
+    const names = { ours: warden.name, bareSync: floorSync.name, bareAsync: floorAsync.name };
+    return goals(alg, names, sequentialRows, inFlightRows, repeatedRows);
   } finally {
     await jwks.close();
   }
@@ -95,7 +123,10 @@ async function main(): Promise<void> {
   console.log(`tokenwarden benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
   if (only.has('verify')) {
     const algorithms = (process.env.BENCH_ALGS ?? 'RS256,ES256,EdDSA').split(',') as BenchAlgorithm[];
-    for (const alg of algorithms) await verifySection(alg);
+    const standing: string[] = [];
+    for (const alg of algorithms) standing.push(...(await verifySection(alg)));
+    console.log('\nAgainst the goals (ratios paired by round; memory and end to end are reported below)');
+    for (const line of standing) console.log(line);
   }
   if (only.has('memory')) await (await import('./memory.js')).memorySection();
   if (only.has('http')) await (await import('./http.js')).httpSection();

@@ -42,6 +42,20 @@ export function pairedRatio(rates: readonly number[], reference: readonly number
   return { median: median(ratios), ahead: ratios.filter((ratio) => ratio >= 1).length, rounds: ratios.length };
 }
 
+/**
+ * The one-sided sign test: the chance of being ahead in at least `ahead` of `rounds` rounds if
+ * the two were equally fast (each round a coin toss). Below 0.05, the lead is unlikely to be noise.
+ */
+export function signTest(ahead: number, rounds: number): number {
+  let tail = 0;
+  let ways = 1; // C(rounds, k), from k = 0 up
+  for (let k = 0; k <= rounds; k++) {
+    if (k >= ahead) tail += ways;
+    ways = (ways * (rounds - k)) / (k + 1);
+  }
+  return tail / 2 ** rounds;
+}
+
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
