@@ -1,29 +1,41 @@
 import { Buffer } from 'node:buffer';
 import { constants, createPublicKey, createVerify, verify, type JsonWebKey, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { ALGORITHM_SPECS, type Algorithm } from './algorithms.js';
+import { MAX_DER_SIGNATURE_LENGTH, writeDerSignature } from './ecdsa-der.js';
 import type { SignatureRuntime, VerificationKey } from './signature.js';
 
-type VerifyCall = [digest: string | null, key: KeyObject | VerifyKeyObjectInput];
+/** How node:crypto is called for one alg and key. */
+interface VerifyCall {
+  readonly digest: string | null;
+  /** The key with its RSA-PSS padding, or for ECDSA the R||S encoding, as one-shot verify takes it. */
+  readonly key: KeyObject | VerifyKeyObjectInput;
+  /** ECDSA only: the bare key, for a signature re-encoded as DER on the calling thread. */
+  readonly derKey?: KeyObject;
+}
 
 /** node:crypto's arguments for `alg`: digest, and the key with its padding or encoding. */
 function verifyArguments(alg: Algorithm, keyObject: KeyObject): VerifyCall {
   const spec = ALGORITHM_SPECS[alg];
   switch (spec.family) {
     case 'RSA':
-      return [spec.hash as string, keyObject];
+      return { digest: spec.hash as string, key: keyObject };
     case 'RSA-PSS':
       // RFC 7518 §3.5: the salt is exactly as long as the digest.
-      return [
-        spec.hash as string,
-        { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
-      ];
+      return {
+        digest: spec.hash as string,
+        key: { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+      };
     case 'EC':
       // JWS carries ECDSA signatures as fixed-length R||S (RFC 7518 §3.4), never DER.
-      return [spec.hash as string, { key: keyObject, dsaEncoding: 'ieee-p1363' }];
+      return { digest: spec.hash as string, key: { key: keyObject, dsaEncoding: 'ieee-p1363' }, derKey: keyObject };
     case 'OKP':
-      return [null, keyObject];
+      return { digest: null, key: keyObject };
   }
 }
+
+// Where the calling thread writes an ECDSA signature's DER: verify reads it before returning, so
+// one buffer serves every call. The thread pool reads its input later and keeps R||S instead.
+const derScratch = Buffer.alloc(MAX_DER_SIGNATURE_LENGTH);
 
 /** The per-alg arguments are built once per key, not per verification. */
 interface NodeKeyHandle {
@@ -54,9 +66,12 @@ export const nodeSignatures: SignatureRuntime = {
       // 0.6 µs faster per call than one-shot crypto.verify on Node 20, 22 and 24 (4% of an RS256
       // verification), though callgrind counts more instructions for it (its Writable stream):
       // the wall clock decides. EdDSA has only the one-shot form.
-      const [digest, keyInput] = call;
+      const { digest, key: keyInput, derKey } = call;
       if (digest === null) return verify(null, Buffer.from(signingInput, 'latin1'), keyInput, signature);
-      return createVerify(digest).update(signingInput, 'latin1').verify(keyInput, signature);
+      const verifier = createVerify(digest).update(signingInput, 'latin1');
+      if (derKey === undefined) return verifier.verify(keyInput, signature);
+      // An impossible length encodes as nothing, which never verifies.
+      return verifier.verify(derKey, derScratch.subarray(0, writeDerSignature(signature, derScratch)));
     } catch {
       return false;
     }
@@ -67,7 +82,7 @@ export const nodeSignatures: SignatureRuntime = {
     if (call === undefined) return Promise.resolve(false);
     return new Promise((resolve) => {
       try {
-        verify(call[0], Buffer.from(signingInput, 'latin1'), call[1], signature, (error, valid) => resolve(!error && valid));
+        verify(call.digest, Buffer.from(signingInput, 'latin1'), call.key, signature, (error, valid) => resolve(!error && valid));
       } catch {
         resolve(false);
       }
