@@ -82,7 +82,15 @@ export const nodeSignatures: SignatureRuntime = {
     if (call === undefined) return Promise.resolve(false);
     return new Promise((resolve) => {
       try {
-        verify(call.digest, Buffer.from(signingInput, 'latin1'), call.key, signature, (error, valid) => resolve(!error && valid));
+        const done = (error: Error | null, valid: boolean): void => resolve(!error && valid);
+        const data = Buffer.from(signingInput, 'latin1');
+        if (call.derKey === undefined) {
+          verify(call.digest, data, call.key, signature, done);
+        } else {
+          // DER here too, in a buffer of its own: the thread pool reads it after this returns.
+          const der = Buffer.from(derScratch.subarray(0, writeDerSignature(signature, derScratch)));
+          verify(call.digest, data, call.derKey, der, done);
+        }
       } catch {
         resolve(false);
       }
