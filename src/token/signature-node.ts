@@ -7,10 +7,10 @@ import type { SignatureRuntime, VerificationKey } from './signature.js';
 /** How node:crypto is called for one alg and key. */
 interface VerifyCall {
   readonly digest: string | null;
-  /** The key with its RSA-PSS padding, or for ECDSA the R||S encoding, as one-shot verify takes it. */
+  /** The key, with its padding for RSA-PSS. */
   readonly key: KeyObject | VerifyKeyObjectInput;
-  /** ECDSA only: the bare key, for a signature re-encoded as DER on the calling thread. */
-  readonly derKey?: KeyObject;
+  /** ECDSA: the R||S signature goes to node:crypto re-encoded as DER (see ./ecdsa-der.ts). */
+  readonly der: boolean;
 }
 
 /** node:crypto's arguments for `alg`: digest, and the key with its padding or encoding. */
@@ -18,24 +18,25 @@ function verifyArguments(alg: Algorithm, keyObject: KeyObject): VerifyCall {
   const spec = ALGORITHM_SPECS[alg];
   switch (spec.family) {
     case 'RSA':
-      return { digest: spec.hash as string, key: keyObject };
+      return { digest: spec.hash as string, key: keyObject, der: false };
     case 'RSA-PSS':
       // RFC 7518 §3.5: the salt is exactly as long as the digest.
       return {
         digest: spec.hash as string,
         key: { key: keyObject, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+        der: false,
       };
     case 'EC':
-      // JWS carries ECDSA signatures as fixed-length R||S (RFC 7518 §3.4), never DER.
-      return { digest: spec.hash as string, key: { key: keyObject, dsaEncoding: 'ieee-p1363' }, derKey: keyObject };
+      return { digest: spec.hash as string, key: keyObject, der: true };
     case 'OKP':
-      return { digest: null, key: keyObject };
+      return { digest: null, key: keyObject, der: false };
   }
 }
 
-// Where the calling thread writes an ECDSA signature's DER: verify reads it before returning, so
-// one buffer serves every call. The thread pool reads its input later and keeps R||S instead.
+// Where an ECDSA signature's DER is written: the calling thread's verify reads it before
+// returning, so one buffer serves every call; the thread pool gets a copy of its own.
 const derScratch = Buffer.alloc(MAX_DER_SIGNATURE_LENGTH);
+const derOf = (signature: Uint8Array): Buffer => derScratch.subarray(0, writeDerSignature(signature, derScratch));
 
 /** The per-alg arguments are built once per key, not per verification. */
 interface NodeKeyHandle {
@@ -66,12 +67,10 @@ export const nodeSignatures: SignatureRuntime = {
       // 0.6 µs faster per call than one-shot crypto.verify on Node 20, 22 and 24 (4% of an RS256
       // verification), though callgrind counts more instructions for it (its Writable stream):
       // the wall clock decides. EdDSA has only the one-shot form.
-      const { digest, key: keyInput, derKey } = call;
+      const { digest, key: keyInput, der } = call;
       if (digest === null) return verify(null, Buffer.from(signingInput, 'latin1'), keyInput, signature);
-      const verifier = createVerify(digest).update(signingInput, 'latin1');
-      if (derKey === undefined) return verifier.verify(keyInput, signature);
-      // An impossible length encodes as nothing, which never verifies.
-      return verifier.verify(derKey, derScratch.subarray(0, writeDerSignature(signature, derScratch)));
+      // An ECDSA signature of impossible length encodes as nothing, which never verifies.
+      return createVerify(digest).update(signingInput, 'latin1').verify(keyInput, der ? derOf(signature) : signature);
     } catch {
       return false;
     }
@@ -82,15 +81,9 @@ export const nodeSignatures: SignatureRuntime = {
     if (call === undefined) return Promise.resolve(false);
     return new Promise((resolve) => {
       try {
-        const done = (error: Error | null, valid: boolean): void => resolve(!error && valid);
-        const data = Buffer.from(signingInput, 'latin1');
-        if (call.derKey === undefined) {
-          verify(call.digest, data, call.key, signature, done);
-        } else {
-          // DER here too, in a buffer of its own: the thread pool reads it after this returns.
-          const der = Buffer.from(derScratch.subarray(0, writeDerSignature(signature, derScratch)));
-          verify(call.digest, data, call.derKey, der, done);
-        }
+        // The thread pool reads the signature after this returns: the DER gets a buffer of its own.
+        const bytes = call.der ? Buffer.from(derOf(signature)) : signature;
+        verify(call.digest, Buffer.from(signingInput, 'latin1'), call.key, bytes, (error, valid) => resolve(!error && valid));
       } catch {
         resolve(false);
       }
