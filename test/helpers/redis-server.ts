@@ -44,21 +44,10 @@ function freePort(): Promise<number> {
 }
 
 function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(500, () => done(false));
-    socket.once('error', () => done(false));
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-    socket.once('connect', () => socket.write('PING\r\n'));
-  });
+  return sendCommand(port, ['PING'], 500).then(
+    (reply) => reply.startsWith('+PONG'),
+    () => false,
+  );
 }
 
 async function waitUntilReady(port: number, child: ChildProcess): Promise<void> {
@@ -198,11 +187,11 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
 }
 
 /** One command in RESP over a fresh connection; resolves with the raw reply text. */
-function sendCommand(port: number, args: readonly string[]): Promise<string> {
+function sendCommand(port: number, args: readonly string[], timeoutMs = 2000): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let reply = '';
-    socket.setTimeout(2000, () => {
+    socket.setTimeout(timeoutMs, () => {
       socket.destroy();
       reject(new Error(`no reply to ${args.join(' ')} on port ${port}`));
     });
