@@ -155,7 +155,7 @@ export async function importVerificationKey(
     const bits = modulusBits(modulus);
     if (bits < MIN_RSA_MODULUS_BITS || !isUsableExponent(publicJwk.e)) return undefined;
     // A key anyone can factor would let anyone sign (see ./roca.ts).
-    if (hasRocaFingerprint(modulus, bits)) return undefined;
+    if (hasRocaFingerprint(modulus)) return undefined;
     modulusBytes = Math.ceil(bits / 8);
   }
 

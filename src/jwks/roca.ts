@@ -7,46 +7,42 @@
 // Widely Used RSA Moduli", ACM CCS 2017. The code is ours.
 
 const GENERATOR = 65537;
+// The primes of RSALib's M for keys of 1984 bits and up: those up to 701. Shorter keys never get
+// here (key sets refuse RSA keys under 2048 bits), so their smaller M needs no checks of its own.
+const LARGEST_PRIME = 701;
 
-/** One prime dividing M, and which residues modulo it are powers of 65537. */
+/** One odd prime dividing M (2 tells nothing: every modulus is odd), and the powers of 65537 modulo it. */
 interface Check {
   readonly prime: number;
   readonly isPower: readonly boolean[];
 }
 
-/**
- * The checks for a modulus of `bits` bits: the odd primes of the smallest M RSALib used for that
- * length (2 tells nothing, every modulus being odd). Longer keys could be checked against more
- * primes, but the first 126 already leave a modulus from any other generator a chance of about
- * 2^-167 of passing them all (the test suite recomputes the figure).
- */
-function checksFor(bits: number): readonly Check[] {
-  const limit = bits < 992 ? 167 : bits < 1984 ? 353 : 701;
-  return primeChecks().filter((check) => check.prime <= limit);
-}
-
-let allChecks: readonly Check[] | undefined;
+let checks: readonly Check[] | undefined;
 
 // Built on first use (an RSA key in a key set), then kept: 125 primes, at most 700 steps each.
 function primeChecks(): readonly Check[] {
-  if (allChecks !== undefined) return allChecks;
-  const checks: Check[] = [];
-  for (let prime = 3; prime <= 701; prime += 2) {
+  if (checks !== undefined) return checks;
+  const built: Check[] = [];
+  for (let prime = 3; prime <= LARGEST_PRIME; prime += 2) {
     let composite = false;
     for (let d = 3; d * d <= prime; d += 2) if (prime % d === 0) composite = true;
     if (composite) continue;
     const isPower = new Array<boolean>(prime).fill(false);
     // The powers of the generator cycle through its subgroup: at most prime - 1 of them.
     for (let value = 1; !isPower[value]; value = (value * (GENERATOR % prime)) % prime) isPower[value] = true;
-    checks.push({ prime, isPower });
+    built.push({ prime, isPower });
   }
-  allChecks = checks;
-  return checks;
+  checks = built;
+  return built;
 }
 
-/** Whether a big-endian RSA modulus of `bits` bits carries RSALib's fingerprint. */
-export function hasRocaFingerprint(modulus: Uint8Array, bits: number): boolean {
-  for (const { prime, isPower } of checksFor(bits)) {
+/**
+ * Whether a big-endian RSA modulus of at least 1984 bits carries RSALib's fingerprint. A modulus
+ * from any other generator passes every check with a chance of about 2^-167 (the test suite
+ * recomputes it with {@link rocaFalsePositiveRate}).
+ */
+export function hasRocaFingerprint(modulus: Uint8Array): boolean {
+  for (const { prime, isPower } of primeChecks()) {
     let residue = 0;
     for (const byte of modulus) residue = (residue * 256 + byte) % prime;
     if (!isPower[residue]) return false;
@@ -54,7 +50,7 @@ export function hasRocaFingerprint(modulus: Uint8Array, bits: number): boolean {
   return true;
 }
 
-/** The chance that a modulus of `bits` bits not made by RSALib passes every check. */
-export function rocaFalsePositiveRate(bits: number): number {
-  return checksFor(bits).reduce((rate, { prime, isPower }) => (rate * isPower.filter(Boolean).length) / (prime - 1), 1);
+/** The chance that a modulus not made by RSALib passes every check. */
+export function rocaFalsePositiveRate(): number {
+  return primeChecks().reduce((rate, { prime, isPower }) => (rate * isPower.filter(Boolean).length) / (prime - 1), 1);
 }
