@@ -19,6 +19,8 @@ interface Row {
   readonly name: string;
   /** Operations per second in each timed round. */
   readonly rates: readonly number[];
+  /** Heap bytes allocated per operation in each timed round. */
+  readonly bytes: readonly number[];
 }
 
 const fastest = (rows: readonly Row[]): Row | undefined =>
@@ -30,12 +32,14 @@ const rowNamed = (rows: readonly Row[], name: string): Row => {
   return row;
 };
 
-// Ratios are paired round by round (see pairedRatio); ops/s is the median of the rounds.
+// Ratios are paired round by round (see pairedRatio); ops/s and kB/op are medians of the rounds.
 function printTable(title: string, rows: readonly Row[], baseline: string): void {
   const base = rows.find((row) => row.name === baseline);
   const bestPeer = fastest(peersOf(rows));
   console.log(`\n${title}`);
-  console.log(`  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)}  ${`× ${baseline}`.padEnd(34)} × fastest peer (${bestPeer?.name ?? '-'})`);
+  console.log(
+    `  ${'verifier'.padEnd(30)} ${'ops/s'.padStart(9)} ${'kB/op'.padStart(6)}  ${`× ${baseline}`.padEnd(34)} × fastest peer (${bestPeer?.name ?? '-'})`,
+  );
   for (const row of rows) {
     const vsBase = base === undefined ? '-' : pairedRatio(row.rates, base.rates).median.toFixed(2);
     let vsPeer = '-';
@@ -44,7 +48,8 @@ function printTable(title: string, rows: readonly Row[], baseline: string): void
       vsPeer = paired.median.toFixed(3);
       if (row.name.startsWith('tokenwarden')) vsPeer += `, ahead in ${paired.ahead} of ${paired.rounds} rounds`;
     }
-    console.log(`  ${row.name.padEnd(30)} ${Math.round(median(row.rates)).toString().padStart(9)}  ${vsBase.padEnd(34)} ${vsPeer}`);
+    const kilobytes = (median(row.bytes) / 1000).toFixed(1);
+    console.log(`  ${row.name.padEnd(30)} ${Math.round(median(row.rates)).toString().padStart(9)} ${kilobytes.padStart(6)}  ${vsBase.padEnd(34)} ${vsPeer}`);
   }
 }
 
@@ -53,8 +58,8 @@ async function measureAll(
   passes: readonly (readonly string[])[],
   mode: (c: Contender) => Runner,
 ): Promise<Row[]> {
-  const rates = await interleavedPasses(contenders.map(mode), passes);
-  return contenders.map((contender, i) => ({ name: contender.name, rates: rates[i] as number[] }));
+  const { rates, bytes } = await interleavedPasses(contenders.map(mode), passes);
+  return contenders.map((contender, i) => ({ name: contender.name, rates: rates[i] as number[], bytes: bytes[i] as number[] }));
 }
 
 /**

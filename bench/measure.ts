@@ -1,34 +1,64 @@
 // Throughput measurement: every run is bounded by the number of tokens it is given.
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 
 export type VerifyFn = (token: string) => unknown;
 export type Runner = (tokens: readonly string[]) => Promise<void>;
 
+/** What each runner did in each timed pass: `rates[runner][round]`, and the same for `bytes`. */
+export interface PassResults {
+  /** Operations per second. */
+  readonly rates: number[][];
+  /** Bytes of JavaScript heap allocated per operation (whatever collections freed, counted back in). */
+  readonly bytes: number[][];
+}
+
 /**
- * Operations per second of each runner in each timed pass: `result[runner][round]`. Runners take
- * turns pass by pass (who goes first rotates), rather than one finishing before the next starts,
- * so a slow spell of a shared machine falls on all of them alike, and the rates of one round can
- * be compared pairwise. Every runner gets the same token lists: `passes[0]` to warm up, then one
- * list per round. A verifier that remembers tokens therefore sees each token once, unless a list
- * repeats on purpose.
+ * Runs every runner over the same token lists and times each pass: `passes[0]` to warm up, then
+ * one list per round. Runners take turns pass by pass (who goes first rotates), rather than one
+ * finishing before the next starts, so a slow spell of a shared machine falls on all of them
+ * alike, and the rates of one round can be compared pairwise. A verifier that remembers tokens
+ * therefore sees each token once, unless a list repeats on purpose.
+ *
+ * Each timed pass starts on an empty young generation (a minor collection, untimed; node must
+ * run with --expose-gc). Otherwise a scavenge (2–5 ms here, about 3% of a 2 000-token pass) fell
+ * into whichever pass filled the young generation: fair on average, since a pass that allocates
+ * more is likelier to be the one, but it landed in one pass of three or four and swung single
+ * rounds by ±3%. Now a pass pays only for collections its own allocation triggers, which for a
+ * pass smaller than the young generation is none. That leaves out a cost that grows with what a
+ * verifier allocates, which favours whoever allocates more, so the bytes are measured alongside.
  */
-export async function interleavedPasses(
-  runners: readonly Runner[],
-  passes: readonly (readonly string[])[],
-): Promise<number[][]> {
+export async function interleavedPasses(runners: readonly Runner[], passes: readonly (readonly string[])[]): Promise<PassResults> {
   const [warmUp, ...rounds] = passes;
   if (warmUp === undefined || rounds.length === 0) throw new Error('need a warm-up pass and timed passes');
+  const collectYoung = youngCollector();
   for (const run of runners) await run(warmUp);
   const rates: number[][] = runners.map(() => []);
+  const bytes: number[][] = runners.map(() => []);
   for (const [round, tokens] of rounds.entries()) {
     for (let turn = 0; turn < runners.length; turn++) {
       const index = (turn + round) % runners.length;
+      collectYoung();
+      const profiler = new GCProfiler();
+      profiler.start();
+      const heapBefore = getHeapStatistics().used_heap_size;
       const started = process.hrtime.bigint();
       await (runners[index] as Runner)(tokens);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const heapAfter = getHeapStatistics().used_heap_size;
+      const freed = profiler
+        .stop()
+        .statistics.reduce((sum, gc) => sum + gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize, 0);
       (rates[index] as number[]).push(tokens.length / seconds);
+      (bytes[index] as number[]).push((heapAfter - heapBefore + freed) / tokens.length);
     }
   }
-  return rates;
+  return { rates, bytes };
+}
+
+function youngCollector(): () => void {
+  const gc = (globalThis as { gc?: (options?: { type: 'minor' | 'major' }) => void }).gc;
+  if (typeof gc !== 'function') throw new Error('timed passes need node --expose-gc (npm run bench passes it)');
+  return () => gc({ type: 'minor' });
 }
 
 /**
