@@ -4,7 +4,7 @@
 // only fingerprints. Run with --expose-gc (npm run bench does).
 import { createVerifier } from '../src/index.js';
 import { AUDIENCE, ISSUER, createKeys, createTokens, serveJwks } from './fixtures.js';
-import { concurrent } from './measure.js';
+import { concurrent, exposedGc } from './measure.js';
 
 const TOTAL = Number(process.env.BENCH_MEMORY ?? 1_000_000);
 const BATCH = 10_000;
@@ -12,8 +12,8 @@ const CACHE_ENTRIES = 10_000;
 
 function heapAfterGc(): number {
   // Twice: one collection may leave what a finalizer or weak reference released for the next.
-  (globalThis as { gc?: () => void }).gc?.();
-  (globalThis as { gc?: () => void }).gc?.();
+  exposedGc?.();
+  exposedGc?.();
   return process.memoryUsage().heapUsed;
 }
 
@@ -21,7 +21,7 @@ const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 export async function memorySection(): Promise<void> {
   if (TOTAL <= 0) return;
-  if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
+  if (exposedGc === undefined) {
     console.log('\nmemory: skipped (run node with --expose-gc, as `npm run bench` does)');
     return;
   }
