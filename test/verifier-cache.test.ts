@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AccessTokenError, createMemoryRevocationStore, createVerifier, type Verifier, type VerifierOptions } from '../src/index.js';
+import { createMemoryRevocationStore, createVerifier, type Verifier, type VerifierOptions } from '../src/index.js';
 import { createTestIssuer, type TestIssuer } from '../src/testing/index.js';
 import { nodeSignatures } from '../src/token/signature-node.js';
 import { fingerprint } from '../src/verified-token-cache.js';
+import { outcomeOf } from './helpers/refusal.js';
 
 let issuer: TestIssuer;
 let base: VerifierOptions;
@@ -18,16 +19,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.useRealTimers();
 });
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'accepted';
-  } catch (error) {
-    expect(error).toBeInstanceOf(AccessTokenError);
-    return (error as AccessTokenError).code;
-  }
-}
 
 /** Verifies `token` until the verifier remembers it (its second verification), checking that it does. */
 async function remember(verifier: Verifier, token: string): Promise<void> {
@@ -80,7 +71,7 @@ describe('the verified-token cache', () => {
     await remember(verifier, token);
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 31_000);
-    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('token_expired');
+    expect(await outcomeOf(verifier.verifyAccessToken(token))).toBe('token_expired');
   });
 
   it('asks the revocation checker on every hit', async () => {
@@ -92,7 +83,7 @@ describe('the verified-token cache', () => {
     await remember(verifier, token);
     expect(isRevoked).toHaveBeenCalledTimes(4);
     revocation.revoke(claims.jti as string, claims.exp);
-    expect(await codeOf(verifier.verifyAccessToken(token))).toBe('token_revoked');
+    expect(await outcomeOf(verifier.verifyAccessToken(token))).toBe('token_revoked');
   });
 
   it('drops a token once its key leaves the key set, even when only cached tokens arrive', async () => {
@@ -108,7 +99,7 @@ describe('the verified-token cache', () => {
       await verifier.verifyAccessToken(token);
       await verifier.warmUp();
       expect(own.requests.jwks).toBe(2);
-      expect(await codeOf(verifier.verifyAccessToken(token))).toBe('key_not_found');
+      expect(await outcomeOf(verifier.verifyAccessToken(token))).toBe('key_not_found');
     } finally {
       await own.close();
     }
@@ -130,7 +121,7 @@ describe('the verified-token cache', () => {
     const orders = createVerifier(base);
     const billing = createVerifier({ ...base, audience: 'billing-api' });
     await remember(orders, token);
-    expect(await codeOf(billing.verifyAccessToken(token))).toBe('audience_invalid');
+    expect(await outcomeOf(billing.verifyAccessToken(token))).toBe('audience_invalid');
   });
 
   it('serves a hit only for the exact token text, never for another token with the same ending', async () => {
@@ -141,7 +132,7 @@ describe('the verified-token cache', () => {
     const [header, , signature] = token.split('.') as [string, string, string];
     const swapped = `${header}.${Buffer.from(JSON.stringify({ iss: issuer.issuer, aud: 'orders-api', sub: 'mallory', exp: Math.floor(Date.now() / 1000) + 60 })).toString('base64url')}.${signature}`;
     expect(fingerprint(swapped)).toBe(fingerprint(token));
-    expect(await codeOf(verifier.verifyAccessToken(swapped))).toBe('signature_invalid');
+    expect(await outcomeOf(verifier.verifyAccessToken(swapped))).toBe('signature_invalid');
     expect(await verifier.verifyAccessToken(token)).toMatchObject({ sub: 'alice' });
   });
 
@@ -150,7 +141,7 @@ describe('the verified-token cache', () => {
     const token = await issuer.sign();
     const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(342)}`;
     const verify = vi.spyOn(nodeSignatures, 'verify');
-    for (let i = 0; i < 3; i++) expect(await codeOf(verifier.verifyAccessToken(forged))).toBe('signature_invalid');
+    for (let i = 0; i < 3; i++) expect(await outcomeOf(verifier.verifyAccessToken(forged))).toBe('signature_invalid');
     expect(verify).toHaveBeenCalledTimes(3);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AccessTokenError, createVerifier, isAccessTokenError, type Algorithm, type VerifierOptions } from '../src/index.js';
 import { createTestIssuer, type TestIssuer } from '../src/testing/index.js';
+import { refusal } from './helpers/refusal.js';
 
 let issuer: TestIssuer;
 let base: VerifierOptions;
@@ -12,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await issuer.close();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<AccessTokenError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AccessTokenError);
-    return error as AccessTokenError;
-  }
-  throw new Error('expected the token to be refused');
-}
 
 describe('createVerifier options', () => {
   it.each<[string, Record<string, unknown>, RegExp]>([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION, requireClaims } from '../../src/index.js';
-import { claims, refusal } from './support.js';
+import { refusal } from '../helpers/refusal.js';
+import { claims } from './support.js';
 
 describe('requireClaims', () => {
   it('passes synchronously when the predicate returns true', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessTokenError, allOf, anyOf, requireClaims, requireRoles, requireScopes } from '../../src/index.js';
-import { claims, refusal } from './support.js';
+import { refusal } from '../helpers/refusal.js';
+import { claims } from './support.js';
 
 describe('anyOf', () => {
   const adminOrReader = anyOf(requireRoles('admin'), requireScopes('orders:read'));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION, requireRoles } from '../../src/index.js';
 import { answerForError } from '../../src/lib/answer.js';
-import { claims, refusal } from './support.js';
+import { refusal } from '../helpers/refusal.js';
+import { claims } from './support.js';
 
 describe('requireRoles', () => {
   it('reads the roles claim by default', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION, requireAnyScope, requireScopes } from '../../src/index.js';
 import { grantedScopes } from '../../src/guards/scopes.js';
 import { answerForError } from '../../src/lib/answer.js';
-import { claims, refusal } from './support.js';
+import { refusal } from '../helpers/refusal.js';
+import { claims } from './support.js';
 
 const settings = { realm: 'api', resourceMetadata: undefined, retryAfter: 30 };
 

@@ -1,5 +1,4 @@
-import { expect } from 'vitest';
-import { AccessTokenError, type AccessTokenClaims } from '../../src/index.js';
+import type { AccessTokenClaims } from '../../src/index.js';
 
 export const claims = (extra: Record<string, unknown> = {}): AccessTokenClaims => ({
   iss: 'https://auth.example.com',
@@ -8,14 +7,3 @@ export const claims = (extra: Record<string, unknown> = {}): AccessTokenClaims =
   sub: 'alice',
   ...extra,
 });
-
-/** Runs a guard and returns its refusal, failing the test when it passes. */
-export async function refusal(run: () => void | Promise<void>): Promise<AccessTokenError> {
-  try {
-    await run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AccessTokenError);
-    return error as AccessTokenError;
-  }
-  throw new Error('expected the guard to refuse');
-}

@@ -12,8 +12,7 @@ import {
 } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'vitest';
-import { AccessTokenError, createVerifier, type FetchLike, type Verifier, type VerifierOptions } from '../../src/index.js';
+import { createVerifier, type FetchLike, type Verifier, type VerifierOptions } from '../../src/index.js';
 import { ALGORITHM_SPECS, type Algorithm } from '../../src/token/algorithms.js';
 
 export const ISSUER = 'https://issuer.forge.test';
@@ -204,28 +203,6 @@ export function forgeVerifier(
     jwks: { fetch: jwks.fetch, ...options.jwks },
   });
   return { verifier, jwks };
-}
-
-/**
- * Asserts that `verifier` refuses `token` with an {@link AccessTokenError} of `code`, whose
- * message does not repeat the token. Returns the error for further checks.
- */
-export async function expectRefusal(
-  verifier: Pick<Verifier, 'verifyAccessToken'>,
-  token: string,
-  code: AccessTokenError['code'],
-): Promise<AccessTokenError> {
-  let outcome: unknown;
-  try {
-    await verifier.verifyAccessToken(token);
-  } catch (error) {
-    outcome = error;
-  }
-  expect(outcome, 'the token was accepted').toBeInstanceOf(AccessTokenError);
-  const error = outcome as AccessTokenError;
-  expect(error.code, `refused for another reason: ${error.message}`).toBe(code);
-  if (token.length >= 16) expect(error.message.includes(token)).toBe(false);
-  return error;
 }
 
 /** An HTTP server on 127.0.0.1 that answers every request with `body` and counts them. */

@@ -3,7 +3,8 @@ import { metadataUrls } from '../../src/jwks/discovery.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier, type VerifierOptions } from '../../src/verifier.js';
 import { closeServers, notFound, sendJson, startServer, type LoopbackServer } from '../helpers/jwks-server.js';
-import { AUDIENCE, at, causeOf, keySet, makeKey, refusal, settle, useFakeClock, verifierFor, type TestKey } from './support.js';
+import { AUDIENCE, at, causeOf, keySet, makeKey, settle, useFakeClock, verifierFor, type TestKey } from './support.js';
+import { refusal } from '../helpers/refusal.js';
 
 const issuers: TestIssuer[] = [];
 async function testIssuer(options: { discovery?: boolean } = {}): Promise<TestIssuer> {

@@ -12,19 +12,8 @@ import {
   waitFor,
   type StreamRecord,
 } from '../helpers/jwks-server.js';
-import {
-  AUDIENCE,
-  at,
-  causeOf,
-  keySet,
-  makeKey,
-  refusal,
-  serveKeySet,
-  settle,
-  since,
-  useFakeClock,
-  verifierFor,
-} from './support.js';
+import { AUDIENCE, at, causeOf, keySet, makeKey, serveKeySet, settle, since, useFakeClock, verifierFor } from './support.js';
+import { refusal } from '../helpers/refusal.js';
 
 const issuers: TestIssuer[] = [];
 

@@ -5,7 +5,8 @@ import { delay, http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FetchLike } from '../../src/jwks/http.js';
-import { at, causeOf, keySet, makeKey, refusal, settle, since, useFakeClock, verifierFor, type TestKey } from './support.js';
+import { at, causeOf, keySet, makeKey, settle, since, useFakeClock, verifierFor, type TestKey } from './support.js';
+import { refusal } from '../helpers/refusal.js';
 
 const ISSUER = 'https://auth.tokenwarden.test';
 const JWKS_URI = `${ISSUER}/jwks.json`;

@@ -9,18 +9,8 @@ import type { SignatureRuntime } from '../../src/token/signature.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import type { JwksOptions, Verifier } from '../../src/verifier.js';
 import { closeServers, sendJson } from '../helpers/jwks-server.js';
-import {
-  AUDIENCE,
-  at,
-  causeOf,
-  keySet,
-  makeKey,
-  refusal,
-  serveKeySet,
-  settle,
-  useFakeClock,
-  verifierFor,
-} from './support.js';
+import { AUDIENCE, at, causeOf, keySet, makeKey, serveKeySet, settle, useFakeClock, verifierFor } from './support.js';
+import { refusal } from '../helpers/refusal.js';
 
 const issuers: TestIssuer[] = [];
 async function testIssuer(): Promise<TestIssuer> {

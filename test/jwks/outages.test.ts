@@ -1,20 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { closeServers, sendJson, startServer, waitFor } from '../helpers/jwks-server.js';
-import {
-  T0,
-  at,
-  causeOf,
-  keySet,
-  makeKey,
-  refusal,
-  serveKeySet,
-  settle,
-  since,
-  useFakeClock,
-  verifierFor,
-  type KeySetServer,
-} from './support.js';
+import { T0, at, causeOf, keySet, makeKey, serveKeySet, settle, since, useFakeClock, verifierFor, type KeySetServer } from './support.js';
+import { refusal } from '../helpers/refusal.js';
 
 beforeEach(useFakeClock);
 afterEach(async () => {

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import { expect, vi } from 'vitest';
-import { AccessTokenError, type ErrorCode } from '../../src/errors.js';
+import { vi } from 'vitest';
+import type { AccessTokenError } from '../../src/errors.js';
 import { createVerifier, type JwksOptions, type Verifier } from '../../src/verifier.js';
 import { notFound, sendJson, startServer, type Handler, type LoopbackServer } from '../helpers/jwks-server.js';
 
@@ -119,19 +119,6 @@ export function verifierFor(target: { issuer: string; jwksUri?: string | undefin
  */
 export async function settle(verifier: Verifier): Promise<void> {
   await verifier.warmUp().catch(() => undefined);
-}
-
-/** Awaits a verification that must fail and returns its AccessTokenError, checking the code. */
-export async function refusal(promise: Promise<unknown>, code: ErrorCode): Promise<AccessTokenError> {
-  let outcome: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    outcome = error;
-  }
-  expect(outcome, `expected a refusal with ${code}`).toBeInstanceOf(AccessTokenError);
-  expect((outcome as AccessTokenError).code).toBe(code);
-  return outcome as AccessTokenError;
 }
 
 /** The message of the error that made the key set unavailable (the `cause`). */

@@ -11,7 +11,6 @@ import {
   JWKS_URI,
   accessClaims,
   b64u,
-  expectRefusal,
   forgeSegments,
   forgeToken,
   forgeVerifier,
@@ -25,6 +24,7 @@ import {
   type ForgeKey,
   type HmacAlgorithm,
 } from '../helpers/forge.js';
+import { expectRefusal } from '../helpers/refusal.js';
 
 const rsa = generateKey('RS256', { kid: 'legit-rsa' });
 const ec = generateKey('ES256', { kid: 'legit-ec' });

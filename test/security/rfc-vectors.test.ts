@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SignatureRuntime } from '../../src/token/signature.js';
 import { joseSignatures } from '../../src/token/signature-jose.js';
 import { nodeSignatures } from '../../src/token/signature-node.js';
-import { expectRefusal, forgeVerifier, type PublishedJwk } from '../helpers/forge.js';
+import { forgeVerifier, type PublishedJwk } from '../helpers/forge.js';
+import { expectRefusal } from '../helpers/refusal.js';
 import { signatureLayer } from './signature-layer.js';
 
 interface Example {

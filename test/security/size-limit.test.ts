@@ -2,7 +2,8 @@
 // decoders are spied on, so "before decoding" is checked by count rather than by timing.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeBase64url, decodeJsonObject } from '../../src/token/decode.js';
-import { expectRefusal, forgeVerifier, generateKey, signToken } from '../helpers/forge.js';
+import { forgeVerifier, generateKey, signToken } from '../helpers/forge.js';
+import { expectRefusal } from '../helpers/refusal.js';
 
 vi.mock('../../src/token/decode.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/token/decode.js')>();

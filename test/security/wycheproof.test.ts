@@ -12,7 +12,6 @@ import { joseSignatures } from '../../src/token/signature-jose.js';
 import { nodeSignatures } from '../../src/token/signature-node.js';
 import {
   accessClaims,
-  expectRefusal,
   forgeToken,
   forgeVerifier,
   generateKey,
@@ -20,6 +19,7 @@ import {
   type PublishedJwk,
   type SigningAlgorithm,
 } from '../helpers/forge.js';
+import { expectRefusal } from '../helpers/refusal.js';
 import { signatureLayer, type LayerOutcome } from './signature-layer.js';
 
 function fixture<T>(name: string): T {

@@ -1,22 +1,13 @@
 // End to end: createVerifier + a local test issuer + the Redis store against a real redis-server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AccessTokenError } from '../../../src/errors.js';
 import type { RedisFailOpenEvent, RedisRevocationStore } from '../../../src/revocation/redis.js';
 import { createTestIssuer, type TestIssuer } from '../../../src/testing/index.js';
 import { createVerifier, type VerifierOptions } from '../../../src/verifier.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { refusal } from '../../helpers/refusal.js';
 import { LIBRARIES, live, storeFactory, uniquePrefix, waitFor } from './support.js';
 
 const AUDIENCE = 'orders-api';
-
-async function refusal(promise: Promise<unknown>): Promise<AccessTokenError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(AccessTokenError);
-  return error as AccessTokenError;
-}
 
 describe.each(LIBRARIES)('createVerifier with the Redis revocation store (%s)', (library) => {
   let server: RedisServer;
