@@ -13,6 +13,7 @@ const nodeEntries = {
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
   redis: 'src/revocation/redis.ts',
+  cli: 'src/cli/main.ts',
 };
 const webEntries = {
   index: 'src/index.ts',
