@@ -12,7 +12,7 @@ const nodeEntries = {
   node: 'src/adapters/node.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
-  redis: 'src/revocation/redis.ts',
+  redis: 'src/revocation/redis/index.ts',
 };
 const webEntries = {
   index: 'src/index.ts',
