@@ -83,14 +83,29 @@ export function validateClaims(
 
   checkAudience(payload.aud, rules.audiences);
 
+  // RFC 9068 §2.2 registers these as strings; a guard or a store reading another type would
+  // otherwise decide on something the issuer never meant (`client_id: ["a"]` passing a check).
   if (payload.sub !== undefined && typeof payload.sub !== 'string') throw claimInvalid('"sub" claim must be a string');
   if (payload.jti !== undefined && typeof payload.jti !== 'string') throw claimInvalid('"jti" claim must be a string');
+  if (payload.client_id !== undefined && typeof payload.client_id !== 'string') {
+    throw claimInvalid('"client_id" claim must be a string');
+  }
+  // `scope` is space-delimited text (RFC 8693 §4.2, RFC 9068 §2.2.3); `scp`, where issuers use
+  // it, is the same as a string or an array of scope strings.
+  if (payload.scope !== undefined && typeof payload.scope !== 'string') throw claimInvalid('"scope" claim must be a string');
+  if (payload.scp !== undefined && !isScopeList(payload.scp)) {
+    throw claimInvalid('"scp" claim must be a string or an array of strings');
+  }
   for (const name of rules.requiredClaims) {
     // Own properties only: a required "constructor" claim must not be satisfied by Object.prototype.
     if (!Object.hasOwn(payload, name) || payload[name] === null || payload[name] === undefined) {
       throw claimInvalid(`token has no "${name}" claim, which is required`);
     }
   }
+}
+
+function isScopeList(value: unknown): boolean {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 }
 
 function checkAudience(aud: unknown, audiences: readonly string[]): void {

@@ -1,5 +1,13 @@
 import { parseFetchableUrl } from '../lib/url.js';
+import { freshnessFromHeaders } from './cache-control.js';
 import { parseJsonObject, type HttpGet } from './http.js';
+
+/** What an issuer's metadata says about its key set. */
+export interface Discovered {
+  readonly jwksUri: URL;
+  /** Seconds the metadata says it stays fresh (Cache-Control, Expires); `undefined` when it says nothing. */
+  readonly freshFor: number | undefined;
+}
 
 /**
  * Where an issuer's metadata may live: OpenID Connect Discovery 1.0 §4 first
@@ -23,16 +31,17 @@ export async function discoverJwksUri(
   issuer: string,
   get: HttpGet,
   options: { signal: AbortSignal; maxBytes: number },
-): Promise<URL> {
+): Promise<Discovered> {
   const reasons: string[] = [];
   for (const url of metadataUrls(new URL(issuer))) {
     try {
-      const metadata = parseJsonObject(await get(url, options));
+      const response = await get(url, options);
+      const metadata = parseJsonObject(response);
       if (metadata.issuer !== issuer) throw new Error('its "issuer" does not match the configured issuer');
       if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no "jwks_uri"');
       const jwksUri = parseFetchableUrl(metadata.jwks_uri);
       if (typeof jwksUri === 'string') throw new Error(`its "jwks_uri" ${jwksUri}`);
-      return jwksUri;
+      return { jwksUri, freshFor: freshnessFromHeaders(response, Date.now()) };
     } catch (error) {
       if (options.signal.aborted) throw error;
       reasons.push(`${url.href}: ${(error as Error).message}`);

@@ -1,10 +1,12 @@
 import { AccessTokenError } from '../errors.js';
+import { deadline } from '../lib/timeout.js';
 import type { Algorithm } from '../token/algorithms.js';
 import type { SignatureRuntime, VerificationKey } from '../token/signature.js';
 import { freshnessFromHeaders } from './cache-control.js';
 import { discoverJwksUri } from './discovery.js';
-import { parseJsonObject, type HttpError, type HttpGet } from './http.js';
+import { parseJsonObject, type HttpError, type HttpGet, type HttpGetOptions } from './http.js';
 import { importKeySet, lookupKey, type KeyLookup, type KeySet } from './key-set.js';
+import { createKidSightings } from './kid-sightings.js';
 
 /** Resolved settings of one issuer's key source. Durations in seconds, sizes in bytes. */
 export interface KeySourceConfig {
@@ -54,8 +56,14 @@ const KEY_NOT_FOUND: Record<Exclude<KeyLookup['kind'], 'found'>, string> = {
  * - single flight: concurrent callers share one request;
  * - an unknown `kid` refetches at most once per `cooldown`, which is also the floor between
  *   any two fetches, so a flood of bogus kids costs the issuer one request per cooldown;
+ * - a kid is declared unknown (401) only by a fetch that started after it was first seen;
+ *   until one has, the answer is "cannot tell yet" (503 with Retry-After), so a token signed
+ *   with a key published a moment ago is never told it is invalid;
  * - a set is fresh for `maxAge` or what Cache-Control/Expires say; a stale set keeps
  *   serving while one refresh runs in the background;
+ * - discovered metadata is re-read by the refresh that finds it stale (its own Cache-Control,
+ *   else `maxAge`, within the same bounds), so a moved key set is followed; metadata that
+ *   cannot be read, or names another issuer, leaves the key set where it was;
  * - a failed refresh leaves the cached keys usable for `maxStale` past staleness;
  * - every fetch (discovery included) is bounded by `timeout` and `maxBytes`.
  */
@@ -69,15 +77,44 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   let nextAttemptAt = 0;
   let inflight: Promise<void> | undefined;
   let lastError: Error | undefined;
+  // The key set's location: configured, or from metadata that is re-read once stale.
   let jwksUri = config.jwksUri;
+  let metadataStaleAt = 0;
+  // Fetches started so far, and the number of the one that produced `keySet`.
+  let fetchesStarted = 0;
+  let keySetFetch = 0;
+  const sightings = createKidSightings();
 
-  async function fetchKeySet(): Promise<void> {
-    const signal = AbortSignal.timeout(config.timeout * 1000);
+  /** Seconds a response stays fresh: its headers within bounds, else `maxAge`; never under the cooldown. */
+  function lifetimeOf(fromHeaders: number | undefined): number {
+    const lifetime = fromHeaders === undefined ? config.maxAge : Math.min(fromHeaders, MAX_HEADER_FRESHNESS);
+    return Math.max(lifetime, config.cooldown);
+  }
+
+  /** Where to fetch the key set from now, reading the metadata again when it is stale. */
+  async function locateKeySet(options: HttpGetOptions): Promise<URL> {
+    if (config.jwksUri !== undefined) return config.jwksUri;
+    if (jwksUri !== undefined && Date.now() < metadataStaleAt) return jwksUri;
+    try {
+      const { jwksUri: located, freshFor } = await untilAborted(discoverJwksUri(issuer, get, options), options.signal);
+      metadataStaleAt = Date.now() + lifetimeOf(freshFor) * 1000;
+      return located;
+    } catch (error) {
+      // Metadata that cannot be read (or names another issuer) says nothing about a move: keep
+      // fetching from where the keys were, and read it again on the next refresh.
+      if (jwksUri === undefined || options.signal.aborted) throw error;
+      return jwksUri;
+    }
+  }
+
+  async function fetchKeySet(fetchNumber: number): Promise<void> {
+    const timeout = deadline(config.timeout * 1000);
+    const { signal } = timeout;
     const options = { signal, maxBytes };
     try {
       // A user-supplied fetch may ignore the signal; racing it keeps `timeout` a hard bound,
       // since every caller waiting on this single flight would otherwise wait with it.
-      const url = jwksUri ?? (await untilAborted(discoverJwksUri(issuer, get, options), signal));
+      const url = await locateKeySet(options);
       const response = await untilAborted(get(url, options), signal);
       const set = await importKeySet(parseJsonObject(response), algorithms, config.signatures, keySet);
       if (set.size === 0 && set.skipped > 0) {
@@ -86,16 +123,17 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         throw new Error(`the key set has no usable key (${set.skipped} skipped)`);
       }
       const now = Date.now();
-      const fromHeaders = freshnessFromHeaders(response, now);
-      const lifetime = fromHeaders === undefined ? config.maxAge : Math.min(fromHeaders, MAX_HEADER_FRESHNESS);
+      // The whole set is replaced: keys served only at a location the metadata has left are
+      // no longer trusted.
       keySet = set;
-      staleAt = now + Math.max(lifetime, config.cooldown) * 1000;
+      keySetFetch = fetchNumber;
+      staleAt = now + lifetimeOf(freshnessFromHeaders(response, now)) * 1000;
       unusableAt = staleAt + config.maxStale * 1000;
       lastError = undefined;
       jwksUri = url;
     } catch (error) {
-      // Metadata may have moved the key set: discover again on the next attempt.
-      if (config.jwksUri === undefined) jwksUri = undefined;
+      // Metadata may have moved the key set: read it again on the next attempt.
+      metadataStaleAt = 0;
       lastError = signal.aborted
         ? new Error(`no complete answer within ${config.timeout} s`)
         : error instanceof Error
@@ -105,6 +143,8 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       if (retryAfter !== undefined) {
         nextAttemptAt = Math.max(nextAttemptAt, Date.now() + Math.min(retryAfter, MAX_RETRY_AFTER) * 1000);
       }
+    } finally {
+      timeout.clear();
     }
   }
 
@@ -112,7 +152,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   function refresh(): Promise<void> {
     if (inflight === undefined) {
       nextAttemptAt = Date.now() + cooldownMs;
-      inflight = fetchKeySet().finally(() => {
+      inflight = fetchKeySet(++fetchesStarted).finally(() => {
         inflight = undefined;
       });
     }
@@ -125,14 +165,15 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     return keySet;
   }
 
+  // Until the next attempt every token needing a fetch gets the same answer, so a client
+  // retrying sooner only adds load. At least a second, even with no cooldown configured.
+  const secondsToNextAttempt = (): number => Math.max(1, Math.ceil((nextAttemptAt - Date.now()) / 1000));
+
   function unavailable(): AccessTokenError {
     const reason = lastError ? `: ${lastError.message}` : '';
-    // Until then every token needing a fetch gets this same answer, so a client retrying sooner
-    // only adds load. At least a second, even with no cooldown configured.
-    const retryAfter = Math.max(1, Math.ceil((nextAttemptAt - Date.now()) / 1000));
     return new AccessTokenError('jwks_unavailable', `the key set of the token's issuer could not be fetched${reason}`, {
       cause: lastError,
-      retryAfter,
+      retryAfter: secondsToNextAttempt(),
     });
   }
 
@@ -140,14 +181,27 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     return new AccessTokenError('key_not_found', KEY_NOT_FOUND[kind] + suffix);
   }
 
+  /**
+   * The answer for a kid the current set does not hold. The set came from a fetch that may have
+   * started before the issuer published the key: only a later one may call the kid unknown.
+   */
+  function missing(alg: Algorithm, kid: string | undefined, suffix = ''): AccessTokenError {
+    // A failed refresh means a key we do not know may well exist: "cannot tell", not "no".
+    if (lastError !== undefined) return unavailable();
+    if (sightings.decidedBy(alg, kid, keySetFetch)) return notFound('unknown', suffix);
+    return new AccessTokenError(
+      'jwks_unavailable',
+      "the token's key is not in the key set, which has not been fetched since the key was first seen",
+      { retryAfter: secondsToNextAttempt() },
+    );
+  }
+
   function afterRefresh(alg: Algorithm, kid: string | undefined): readonly VerificationKey[] {
     const set = usableKeySet(Date.now());
     if (set === undefined) throw unavailable();
     const found = lookupKey(set, alg, kid);
     if (found.kind === 'found') return found.keys;
-    // The refresh failed, so a key we do not know may well exist: say "cannot tell", not "no".
-    if (found.kind === 'unknown' && lastError !== undefined) throw unavailable();
-    throw notFound(found.kind);
+    throw found.kind === 'unknown' ? missing(alg, kid) : notFound(found.kind);
   }
 
   return {
@@ -162,11 +216,11 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         }
         if (found.kind !== 'unknown') throw notFound(found.kind);
       }
+      sightings.see(alg, kid, fetchesStarted);
       if (inflight === undefined && now < nextAttemptAt) {
-        // Within the cooldown: answer from what we have rather than ask the issuer again. If
-        // the last refresh failed, the kid may well exist: "cannot tell", as in afterRefresh.
-        if (set === undefined || lastError !== undefined) throw unavailable();
-        throw notFound('unknown', ' (key set refetched recently)');
+        // Within the cooldown: answer from what we have rather than ask the issuer again.
+        if (set === undefined) throw unavailable();
+        throw missing(alg, kid, ' (key set refetched recently)');
       }
       return refresh().then(() => afterRefresh(alg, kid));
     },

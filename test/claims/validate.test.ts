@@ -129,6 +129,22 @@ describe('validateClaims', () => {
       expect(codeOf({ ...valid, sub: 42 })).toBe('claim_invalid');
       expect(codeOf({ ...valid, jti: ['a'] })).toBe('claim_invalid');
     });
+    it('refuses a client_id that is not a string, even where it is required', () => {
+      expect(codeOf({ ...valid, client_id: ['bar'] }, { requiredClaims: ['client_id'] })).toBe('claim_invalid');
+      expect(codeOf({ ...valid, client_id: 7 })).toBe('claim_invalid');
+      expect(codeOf({ ...valid, client_id: 'bar' }, { requiredClaims: ['client_id'] })).toBe('accepted');
+    });
+    it('refuses a scope that is not a space-delimited string', () => {
+      expect(codeOf({ ...valid, scope: 12345 })).toBe('claim_invalid');
+      expect(codeOf({ ...valid, scope: ['orders:read'] })).toBe('claim_invalid');
+      expect(codeOf({ ...valid, scope: 'orders:read orders:write' })).toBe('accepted');
+    });
+    it('accepts scp as a string or an array of strings, and refuses anything else', () => {
+      expect(codeOf({ ...valid, scp: ['orders:read'] })).toBe('accepted');
+      expect(codeOf({ ...valid, scp: 'orders:read' })).toBe('accepted');
+      expect(codeOf({ ...valid, scp: [1] })).toBe('claim_invalid');
+      expect(codeOf({ ...valid, scp: { read: true } })).toBe('claim_invalid');
+    });
   });
 });
 

@@ -145,16 +145,21 @@ describe('discovery', () => {
     expect(server.count()).toBe(2);
   });
 
-  it('discovers once and reuses the jwks_uri for later refreshes', async () => {
+  it('reuses the jwks_uri while the metadata is fresh, and reads the metadata again once it is stale', async () => {
     const issuer = await testIssuer();
-    const verifier = verifierFor({ issuer: issuer.issuer });
+    const verifier = verifierFor({ issuer: issuer.issuer }, { maxAge: 600, cooldown: 30 });
     await verifier.verifyAccessToken(await issuer.sign());
-    at(601);
+    at(300);
+    await verifier.verifyAccessToken(await issuer.sign({}, { header: { kid: 'unknown-kid' } })).catch(() => undefined);
+    await settle(verifier);
+    expect(issuer.requests).toEqual({ metadata: 1, jwks: 2 });
+    // The set fetched at 300 goes stale at 900; the metadata (read at 0) is stale by then.
+    at(901);
 
     await verifier.verifyAccessToken(await issuer.sign());
     await settle(verifier);
 
-    expect(issuer.requests).toEqual({ metadata: 1, jwks: 2 });
+    expect(issuer.requests).toEqual({ metadata: 2, jwks: 3 });
   });
 
   it('discovers again after fetching the key set fails', async () => {
@@ -165,14 +170,14 @@ describe('discovery', () => {
     at(601);
     await verifier.verifyAccessToken(await issuer.sign());
     await settle(verifier);
-    expect(issuer.requests).toEqual({ metadata: 1, jwks: 2 });
+    expect(issuer.requests).toEqual({ metadata: 2, jwks: 2 });
     issuer.override(undefined);
 
     at(632);
     await verifier.verifyAccessToken(await issuer.sign());
     await settle(verifier);
 
-    expect(issuer.requests).toEqual({ metadata: 2, jwks: 3 });
+    expect(issuer.requests).toEqual({ metadata: 3, jwks: 3 });
   });
 
   it('bounds metadata by maxBytes too', async () => {
@@ -261,10 +266,13 @@ describe('several issuers', () => {
     await verifier.warmUp();
 
     // Signed by B with B's kid, but claiming to come from A.
-    const error = await refusal(verifier.verifyAccessToken(await b.sign({ iss: a.issuer })), 'key_not_found');
+    const forged = await b.sign({ iss: a.issuer });
+    await refusal(verifier.verifyAccessToken(forged), 'jwks_unavailable');
+    at(31);
+    const error = await refusal(verifier.verifyAccessToken(forged), 'key_not_found');
 
     expect(error.status).toBe(401);
-    expect(a.requests.jwks).toBe(1);
+    expect(a.requests.jwks).toBe(2);
     expect(b.requests.jwks).toBe(1);
   });
 
@@ -325,5 +333,104 @@ describe('several issuers', () => {
     expect(claims.sub).toBe('unaffected');
     expect(up.requests.jwks).toBe(1);
     expect(down.requests.jwks).toBe(1);
+  });
+});
+
+/**
+ * An issuer whose metadata can move its key set between /keys-a and /keys-b, both kept up;
+ * `metadataIssuer` and `metadataStatus` let a test serve wrong or failing metadata.
+ */
+async function movingIssuer(a: TestKey, b: TestKey, metadataHeaders: Record<string, string> = {}) {
+  const state = { location: '/keys-a', metadataIssuer: '', metadataStatus: 200 };
+  const server = await startServer((req, res) => {
+    if (req.url === '/keys-a') return sendJson(res, 200, keySet(a));
+    if (req.url === '/keys-b') return sendJson(res, 200, keySet(b));
+    if (req.url === OIDC) {
+      if (state.metadataStatus !== 200) return sendJson(res, state.metadataStatus, { error: 'down' });
+      return sendJson(res, 200, { issuer: state.metadataIssuer || server.origin, jwks_uri: server.url(state.location) }, metadataHeaders);
+    }
+    return notFound(req, res);
+  });
+  return { server, issuer: server.origin, state };
+}
+
+describe('an issuer that moves its key set', () => {
+  it('follows the move once the metadata is stale, and stops trusting the keys left at the old location', async () => {
+    const [a, b] = [await makeKey(), await makeKey()];
+    const { server, issuer, state } = await movingIssuer(a, b);
+    const verifier = verifierFor({ issuer }, { maxAge: 600, cooldown: 30 });
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    state.location = '/keys-b';
+    at(601);
+
+    // The stale set still answers this one at once, and the background refresh reads the metadata.
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    await settle(verifier);
+
+    const claims = await verifier.verifyAccessToken(await b.sign(issuer, { sub: 'moved' }));
+    expect(claims.sub).toBe('moved');
+    at(640);
+    await refusal(verifier.verifyAccessToken(await a.sign(issuer)), 'key_not_found');
+    expect(server.count('/keys-a')).toBe(1);
+    expect(server.count('/keys-b')).toBe(2);
+    expect(server.count(OIDC)).toBe(2);
+  });
+
+  it("honours the metadata's own Cache-Control", async () => {
+    const [a, b] = [await makeKey(), await makeKey()];
+    const { server, issuer, state } = await movingIssuer(a, b, { 'cache-control': 'max-age=60' });
+    const verifier = verifierFor({ issuer }, { maxAge: 30, cooldown: 30 });
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    state.location = '/keys-b';
+    at(31);
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    await settle(verifier);
+    expect(server.count(OIDC)).toBe(1);
+    expect(server.count('/keys-a')).toBe(2);
+    at(62);
+
+    await verifier.verifyAccessToken(await a.sign(issuer)).catch(() => undefined);
+    await settle(verifier);
+
+    expect(server.count(OIDC)).toBe(2);
+    await expect(verifier.verifyAccessToken(await b.sign(issuer))).resolves.toBeDefined();
+  });
+
+  it('keeps fetching from where the keys were when the metadata cannot be read', async () => {
+    const [a, b] = [await makeKey(), await makeKey()];
+    const { server, issuer, state } = await movingIssuer(a, b);
+    const verifier = verifierFor({ issuer }, { maxAge: 600, cooldown: 30 });
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    state.metadataStatus = 500;
+    at(601);
+
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    await settle(verifier);
+
+    expect(server.count(OIDC)).toBe(2);
+    expect(server.count('/keys-a')).toBe(2);
+    // The refresh succeeded from the old location: the set is fresh again, and serves.
+    at(700);
+    await expect(verifier.verifyAccessToken(await a.sign(issuer))).resolves.toBeDefined();
+    expect(server.count('/keys-a')).toBe(2);
+  });
+
+  it('never moves on the word of metadata that names another issuer', async () => {
+    const [a, b] = [await makeKey(), await makeKey()];
+    const { server, issuer, state } = await movingIssuer(a, b);
+    const verifier = verifierFor({ issuer }, { maxAge: 600, cooldown: 30 });
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    state.location = '/keys-b';
+    state.metadataIssuer = 'https://attacker.example';
+    at(601);
+
+    await verifier.verifyAccessToken(await a.sign(issuer));
+    await settle(verifier);
+
+    expect(server.count('/keys-b')).toBe(0);
+    expect(server.count('/keys-a')).toBe(2);
+    at(640);
+    await refusal(verifier.verifyAccessToken(await b.sign(issuer)), 'key_not_found');
+    expect(server.count('/keys-b')).toBe(0);
   });
 });

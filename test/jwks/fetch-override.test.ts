@@ -143,9 +143,10 @@ describe('the jwks.fetch override', () => {
 
     const outcomes = await Promise.allSettled(bogus.map((token) => verifier.verifyAccessToken(token)));
 
-    expect(new Set(outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { code: string }).code))).toEqual(
-      new Set(['key_not_found']),
-    );
+    const codes = outcomes.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { code: string }).code);
+    // The kid that started the fetch is unknown to it; the rest were first seen after it started.
+    expect(codes.filter((code) => code === 'key_not_found')).toHaveLength(1);
+    expect(codes.filter((code) => code === 'jwks_unavailable')).toHaveLength(99);
     expect(served.count()).toBe(2);
   });
 

@@ -10,7 +10,7 @@ import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import type { JwksOptions, Verifier } from '../../src/verifier.js';
 import { closeServers, sendJson } from '../helpers/jwks-server.js';
 import { AUDIENCE, at, causeOf, keySet, makeKey, serveKeySet, settle, useFakeClock, verifierFor } from './support.js';
-import { refusal } from '../helpers/refusal.js';
+import { outcomeOf, refusal } from '../helpers/refusal.js';
 
 const issuers: TestIssuer[] = [];
 async function testIssuer(): Promise<TestIssuer> {
@@ -100,7 +100,8 @@ describe('unknown kid', () => {
       const bogus = await Promise.all(Array.from({ length: 200 }, () => key.sign(keys.issuer, {}, { kid: randomUUID() })));
       const outcomes = await Promise.allSettled(bogus.map((token) => verifier.verifyAccessToken(token)));
       for (const outcome of outcomes) {
-        expect(outcome.status === 'rejected' && (outcome.reason as { code: string }).code).toBe('key_not_found');
+        // Refused either way: unknown to a fetch that started after the kid was seen, or not yet decided.
+        expect(['key_not_found', 'jwks_unavailable']).toContain(outcome.status === 'rejected' && (outcome.reason as { code: string }).code);
       }
     };
 
@@ -115,16 +116,18 @@ describe('unknown kid', () => {
     expect(keys.fetches()).toBe(3);
   });
 
-  it('answers key_not_found without a request for a rotated key within the cooldown', async () => {
+  it('answers 503 with Retry-After, never 401, without a request for a rotated key within the cooldown', async () => {
     const issuer = await testIssuer();
     const verifier = createVerifierWithJwksUri(issuer);
     await verifier.verifyAccessToken(await issuer.sign());
     await issuer.rotate();
     at(20);
 
-    const error = await refusal(verifier.verifyAccessToken(await issuer.sign()), 'key_not_found');
+    const error = await refusal(verifier.verifyAccessToken(await issuer.sign()), 'jwks_unavailable');
 
-    expect(error.message).toMatch(/refetched recently/);
+    expect(error.status).toBe(503);
+    expect(error.retryAfter).toBe(10);
+    expect(error.message).toMatch(/not been fetched since the key was first seen/);
     expect(issuer.requests.jwks).toBe(1);
   });
 
@@ -134,13 +137,67 @@ describe('unknown kid', () => {
     await verifier.verifyAccessToken(await issuer.sign());
     await issuer.rotate();
     at(20);
-    await refusal(verifier.verifyAccessToken(await issuer.sign()), 'key_not_found');
+    await refusal(verifier.verifyAccessToken(await issuer.sign()), 'jwks_unavailable');
     at(30.5);
 
     const claims = await verifier.verifyAccessToken(await issuer.sign({ sub: 'after-rotation' }));
 
     expect(claims.sub).toBe('after-rotation');
     expect(issuer.requests.jwks).toBe(2);
+  });
+
+  it('declares a kid unknown only once a fetch that started after it was first seen has run', async () => {
+    const published = await makeKey();
+    const stranger = await makeKey();
+    const keys = await serveKeySet(keySet(published));
+    const verifier = verifierFor(keys, { cooldown: 30 });
+    await verifier.verifyAccessToken(await published.sign(keys.issuer));
+    const token = await stranger.sign(keys.issuer);
+    at(10);
+
+    const undecided = await refusal(verifier.verifyAccessToken(token), 'jwks_unavailable');
+    expect(undecided.retryAfter).toBe(20);
+    at(31);
+    const unknown = await refusal(verifier.verifyAccessToken(token), 'key_not_found');
+    at(40);
+    // Decided by the fetch at 31: within the next cooldown it stays unknown, without a request.
+    const again = await refusal(verifier.verifyAccessToken(token), 'key_not_found');
+
+    expect(unknown.status).toBe(401);
+    expect(again.message).toMatch(/refetched recently/);
+    expect(keys.fetches()).toBe(2);
+  });
+
+  it('lets a fetch already in flight when a kid is first seen not decide it', async () => {
+    const published = await makeKey();
+    const first = await makeKey();
+    const second = await makeKey();
+    const keys = await serveKeySet(keySet(published));
+    const verifier = verifierFor(keys, { cooldown: 30 });
+    await verifier.verifyAccessToken(await published.sign(keys.issuer));
+    at(31);
+    const [a, b] = [await first.sign(keys.issuer), await second.sign(keys.issuer)];
+
+    // `a` starts the fetch; `b` is first seen while it is in flight and joins it.
+    const [outcomeA, outcomeB] = await Promise.all([outcomeOf(verifier.verifyAccessToken(a)), outcomeOf(verifier.verifyAccessToken(b))]);
+
+    expect([outcomeA, outcomeB]).toEqual(['key_not_found', 'jwks_unavailable']);
+    expect(keys.fetches()).toBe(2);
+  });
+
+  it('applies the same rule to a token without kid whose algorithm no key fits', async () => {
+    const published = await makeKey({ alg: 'ES256' });
+    const rsa = await makeKey({ alg: 'RS256' });
+    const keys = await serveKeySet(keySet(published));
+    const verifier = verifierFor(keys, { cooldown: 30 });
+    await verifier.verifyAccessToken(await published.sign(keys.issuer));
+    const token = await rsa.sign(keys.issuer, {}, { kid: undefined });
+    at(5);
+
+    await refusal(verifier.verifyAccessToken(token), 'jwks_unavailable');
+    at(31);
+    await refusal(verifier.verifyAccessToken(token), 'key_not_found');
+    expect(keys.fetches()).toBe(2);
   });
 
   it('answers jwks_unavailable, not key_not_found, for an unknown kid while the last refresh failed', async () => {

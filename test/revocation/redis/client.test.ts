@@ -35,7 +35,8 @@ describe('withCommandTimeout', () => {
         () => 'answered',
         (error: unknown) => (error as Error).message,
       );
-      await vi.advanceTimersByTimeAsync(200);
+      // The timeout falls due at 200 ms; its verdict follows one pass over pending I/O.
+      await vi.advanceTimersByTimeAsync(201);
       expect(await outcome).toBe('Redis did not answer within 200 ms');
       expect(connection.isReady()).toBe(true);
     } finally {

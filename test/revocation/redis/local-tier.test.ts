@@ -87,7 +87,8 @@ describe('the local tier', () => {
     expect(tier.state).toBe('syncing');
     expect(redis.subscriber.subscribe).toHaveBeenCalledWith(EVENTS, PROBE);
     redis.link.delivering = true;
-    await vi.advanceTimersByTimeAsync(100);
+    // Within one retry period (100 ms) of the failed probe's verdict.
+    await vi.advanceTimersByTimeAsync(150);
     expect(tier.state).toBe('live');
   });
 
@@ -186,7 +187,8 @@ describe('the local tier', () => {
     redis.link.delivering = false;
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS + TIMEOUT_MS - 1);
     expect(tier.state).toBe('live');
-    await vi.advanceTimersByTimeAsync(1);
+    // The timeout falls due, and its verdict follows one pass over pending I/O.
+    await vi.advanceTimersByTimeAsync(2);
     expect(tier.state).toBe('syncing');
   });
 
