@@ -13,7 +13,7 @@ const COOLDOWN = 3;
 // What each request must get, in the order the demo makes them; it exits 1 on any other answer.
 const EXPECTED = {
   valid: { status: 200, answer: 'hello alice' },
-  rotatedWithinCooldown: { status: 401, answer: 'key_not_found' },
+  rotatedWithinCooldown: { status: 503, answer: 'jwks_unavailable' },
   expired: { status: 401, answer: 'token_expired' },
   wrongAudience: { status: 401, answer: 'audience_invalid' },
   badSignature: { status: 401, answer: 'signature_invalid' },
@@ -55,18 +55,21 @@ async function main(): Promise<void> {
       (error: unknown) => {
         const code = error instanceof AccessTokenError ? error.code : 'server_error';
         const status = error instanceof AccessTokenError ? error.status : 500;
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: code }));
+        // A 503 says when to try again: the token may well be fine then.
+        const retryAfter = error instanceof AccessTokenError && error.retryAfter !== undefined ? { 'retry-after': String(error.retryAfter) } : {};
+        res.writeHead(status, { 'content-type': 'application/json', ...retryAfter }).end(JSON.stringify({ error: code }));
       },
     );
   });
   await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/orders`;
 
-  const rows: { request: string; status: number; answer: string; expected: Expected }[] = [];
+  const rows: { request: string; status: number; answer: string; retryAfter: string | null; expected: Expected }[] = [];
   async function call(request: string, token: string, expected: Expected): Promise<void> {
     const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     const body = (await response.json()) as { hello?: string; error?: string };
-    rows.push({ request, status: response.status, answer: body.hello ? `hello ${body.hello}` : String(body.error), expected });
+    const answer = body.hello ? `hello ${body.hello}` : String(body.error);
+    rows.push({ request, status: response.status, answer, retryAfter: response.headers.get('retry-after'), expected });
   }
 
   // Every token signed with the first key is made before the rotation, which replaces it.
@@ -81,8 +84,9 @@ async function main(): Promise<void> {
   // The first token makes the service fetch the issuer's key set.
   await call('valid token', valid, EXPECTED.valid);
   const fetchedBy = Date.now();
-  // Straight after that fetch, with nothing slow in between, the issuer rotates its key: a token
-  // signed with the new key is turned away without asking the issuer again within the cooldown.
+  // Straight after that fetch, with nothing slow in between, the issuer rotates its key. Within
+  // the cooldown the service does not ask the issuer again, so it cannot tell yet whether the new
+  // key exists: 503 with Retry-After, never 401, since the token may well be valid.
   await issuer.rotate();
   const rotated = await issuer.sign({ sub: 'alice' });
   await call(`rotated key, within ${COOLDOWN} s cooldown`, rotated, EXPECTED.rotatedWithinCooldown);
@@ -92,7 +96,7 @@ async function main(): Promise<void> {
   await call('wrong audience', wrongAudience, EXPECTED.wrongAudience);
   await call('bad signature', tampered, EXPECTED.badSignature);
   const claims = await verifier.verifyAccessToken(revoked);
-  revocation.revoke(claims.jti as string, claims.exp);
+  if (claims.jti) revocation.revoke(claims.jti, claims.exp, claims.iss);
   await call('revoked token', revoked, EXPECTED.revoked);
 
   // The cooldown started before `fetchedBy`, so waiting past it from there is always enough.
@@ -106,7 +110,9 @@ async function main(): Promise<void> {
   console.log(`${'-'.repeat(width)}  ------  ${'-'.repeat(40)}`);
   const unexpected: string[] = [];
   for (const row of rows) {
-    const meaning = row.answer in ERROR_DESCRIPTION ? ` (${ERROR_DESCRIPTION[row.answer as keyof typeof ERROR_DESCRIPTION]})` : '';
+    const description = row.answer in ERROR_DESCRIPTION ? ERROR_DESCRIPTION[row.answer as keyof typeof ERROR_DESCRIPTION] : undefined;
+    const retry = row.retryAfter === null ? '' : `; Retry-After ${row.retryAfter} s`;
+    const meaning = description === undefined ? '' : ` (${description}${retry})`;
     const expected = `${row.expected.status} ${row.expected.answer}`;
     const ok = `${row.status} ${row.answer}` === expected;
     if (!ok) unexpected.push(`${row.request} (${row.status} ${row.answer}, expected ${expected})`);
@@ -115,7 +121,8 @@ async function main(): Promise<void> {
   const served = issuer.requests.jwks;
   console.log(
     `\nThe issuer rotated its signing key right after the first request. Within the ${COOLDOWN} s cooldown the\n` +
-      'service turned the new key away without asking the issuer again; after it, one refetch found it.\n' +
+      'service did not ask the issuer again, so it could not tell yet whether the new key exists and said\n' +
+      'when to retry (503), never that the token is invalid; after the cooldown, one refetch found the key.\n' +
       `The issuer served its key set ${served} times for ${rows.length + 1} verifications.\n`,
   );
   if (served !== EXPECTED_JWKS_REQUESTS) unexpected.push(`key-set requests (${served}, expected ${EXPECTED_JWKS_REQUESTS})`);
