@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import { refusalOf, tooLarge, type HttpGet } from './http.js';
+import { refusalOf, tooLarge, type HttpGet, type HttpGetOptions, type HttpResponse } from './http.js';
 
 type Undici = typeof import('undici');
 
@@ -25,7 +25,9 @@ function loadTransport(): Promise<Transport> {
 }
 
 /** The default transport: undici over a keep-alive agent; redirects are never followed. */
-export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
+export const undiciGet: HttpGet = Object.assign(get, { prepare: async () => void (await loadTransport()) });
+
+async function get(url: URL, { signal, maxBytes }: HttpGetOptions): Promise<HttpResponse> {
   const { request, agent } = await loadTransport();
   const response = await request(url, {
     method: 'GET',
@@ -51,7 +53,7 @@ export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
     chunks.push(chunk as Buffer);
   }
   return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
-};
+}
 
 /**
  * Drops a body we will not read. Destroying an unread undici body makes it emit 'error'

@@ -108,6 +108,10 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   }
 
   async function fetchKeySet(fetchNumber: number): Promise<void> {
+    // Loading the transport (on the first fetch of the process) is not the issuer taking its
+    // time, and a timeout would refuse tokens for a whole cooldown: it runs before the clock
+    // starts. Should it fail, get() below fails the same way, and that is the error recorded.
+    if (get.prepare !== undefined) await get.prepare().catch(() => undefined);
     const timeout = deadline(config.timeout * 1000);
     const { signal } = timeout;
     const options = { signal, maxBytes };

@@ -66,6 +66,27 @@ await main((name) => import('./' + name + '.js'));
 main(async (name) => require('./' + name + '.cjs')).catch((error) => { console.error(error); process.exitCode = 1; });
 `,
   },
+  // The CommonJS build loaded the way Jest loads modules: each file compiled with vm.Script and
+  // no dynamic-import callback, so a lazy import() would fail and only require() works.
+  jest: {
+    file: 'child-vm.cjs',
+    code: `${steps}
+const vm = require('node:vm');
+const path = require('node:path');
+const fs = require('node:fs');
+const loaded = new Map();
+function loadFile(file) {
+  if (loaded.has(file)) return loaded.get(file).exports;
+  const module = { exports: {} };
+  loaded.set(file, module);
+  const wrapper = new vm.Script('(function (exports, require, module, __filename, __dirname) {' + fs.readFileSync(file, 'utf8') + '\\n})', { filename: file });
+  const local = (specifier) => specifier.startsWith('.') ? loadFile(path.resolve(path.dirname(file), specifier)) : require(specifier);
+  wrapper.runInThisContext()(module.exports, local, module, file, path.dirname(file));
+  return module.exports;
+}
+main(async (name) => loadFile(path.join(__dirname, name + '.cjs'))).catch((error) => { console.error(error); process.exitCode = 1; });
+`,
+  },
 } as const;
 
 const configs = (Array.isArray(config) ? config : [config]) as Options[];
@@ -97,7 +118,7 @@ afterAll(async () => {
   if (outDir) await rm(outDir, { recursive: true, force: true });
 });
 
-describe.each(['esm', 'cjs'] as const)('the default transport, %s build', (format) => {
+describe.each(['esm', 'cjs', 'jest'] as const)('the default transport, %s build', (format) => {
   let trace: Trace;
 
   beforeAll(async () => {
