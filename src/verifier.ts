@@ -1,5 +1,5 @@
-import { AccessTokenError } from './errors.js';
 import type { AccessTokenClaims } from './claims/types.js';
+import type { AccessTokenError } from './errors.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
 import { resolveJwksOptions, resolveJwksUris, type JwksOptions } from './jwks/options.js';
 import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
@@ -7,7 +7,8 @@ import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, second
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
-import { hasExpectedShape, type VerificationKey } from './token/signature.js';
+import type { VerificationKey } from './token/signature.js';
+import { createSignatureStep } from './token/verify-signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -163,67 +164,45 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   const keySources = resolveKeySources(options, issuers, algorithms);
 
   const cache = resolveCache(options.cache);
-  // Verifications under way. Alone, a signature is cheapest checked on this thread; with
-  // others waiting, the thread pool lets every core work on signatures.
-  let active = 0;
+  const verifySignature = createSignatureStep(signatures);
 
   return {
     issuers,
     audiences,
 
     async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
-      active++;
-      try {
-        const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
-        if (hit !== undefined) {
-          if (hit.source.holds(hit.key)) {
-            try {
-              validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
-            } catch (error) {
-              // Expired (the only way a claim check that passed once can fail): forget it now.
-              cache?.delete(token);
-              throw error;
-            }
-            if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
-            return hit.claims as AccessTokenClaims & Extra;
+      const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
+      if (hit !== undefined) {
+        if (hit.source.holds(hit.key)) {
+          try {
+            validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
+          } catch (error) {
+            // Expired (the only way a claim check that passed once can fail): forget it now.
+            cache?.delete(token);
+            throw error;
           }
-          cache?.delete(token);
+          if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
+          return hit.claims as AccessTokenClaims & Extra;
         }
-
-        const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
-        const source = selectIssuer(payload, keySources);
-        const found = source.getKeys(header.alg, header.kid);
-        const keys = Array.isArray(found) ? found : await found;
-        // Everything so far ran synchronously, so when this verification looks alone, others
-        // started in the same tick may not have begun yet: yield once to let them register
-        // before judging. With others already in flight there is nothing to wait for.
-        if (active === 1 && signatures.verifyInBackground !== undefined) await undefined;
-        const background = active > 1 && signatures.verifyInBackground !== undefined;
-        let verifiedBy: VerificationKey | undefined;
-        for (const key of keys) {
-          if (!hasExpectedShape(header.alg, key, signature)) continue;
-          const verified = background
-            ? (signatures.verifyInBackground as NonNullable<typeof signatures.verifyInBackground>)(header.alg, key, signingInput, signature)
-            : signatures.verify(header.alg, key, signingInput, signature);
-          if (typeof verified === 'boolean' ? verified : await verified) {
-            verifiedBy = key;
-            break;
-          }
-        }
-        if (verifiedBy === undefined) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
-
-        validateClaims(header, payload, rules, Date.now() / 1000);
-        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-        const claims = payload as AccessTokenClaims;
-        // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
-        // deleted the moment its token has expired, so it is never served past `exp`, and
-        // maxEntries bounds what waits to be evicted.
-        cache?.admit({ token, header, claims, key: verifiedBy, source });
-        if (revocation !== undefined) await checkRevocation(revocation, claims, header);
-        return claims as AccessTokenClaims & Extra;
-      } finally {
-        active--;
+        cache?.delete(token);
       }
+
+      const parsed = parseCompactJws(token, parseOptions);
+      const { header, payload } = parsed;
+      const source = selectIssuer(payload, keySources);
+      const found = source.getKeys(header.alg, header.kid);
+      const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+      const verifiedBy = answer instanceof Promise ? await answer : answer;
+
+      validateClaims(header, payload, rules, Date.now() / 1000);
+      // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+      const claims = payload as AccessTokenClaims;
+      // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
+      // deleted the moment its token has expired, so it is never served past `exp`, and
+      // maxEntries bounds what waits to be evicted.
+      cache?.admit({ token, header, claims, key: verifiedBy, source });
+      if (revocation !== undefined) await checkRevocation(revocation, claims, header);
+      return claims as AccessTokenClaims & Extra;
     },
 
     async warmUp() {
