@@ -171,36 +171,39 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     audiences,
 
     async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
+      let header: JwsHeader;
+      let claims: AccessTokenClaims;
+      // Set when the token is verified in full now, rather than recalled from the cache.
+      let verifiedBy: VerificationKey | undefined;
+      let source: KeySource | undefined;
+
       const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
-      if (hit !== undefined) {
-        if (hit.source.holds(hit.key)) {
-          try {
-            validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
-          } catch (error) {
-            // Expired (the only way a claim check that passed once can fail): forget it now.
-            cache?.delete(token);
-            throw error;
-          }
-          if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
-          return hit.claims as AccessTokenClaims & Extra;
-        }
-        cache?.delete(token);
+      if (hit !== undefined && hit.source.holds(hit.key)) {
+        ({ header, claims } = hit);
+      } else {
+        // A remembered token whose key has left the key set is trusted no more: verified in full.
+        if (hit !== undefined) cache?.delete(token);
+        const parsed = parseCompactJws(token, parseOptions);
+        source = selectIssuer(parsed.payload, keySources);
+        const found = source.getKeys(parsed.header.alg, parsed.header.kid);
+        const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+        verifiedBy = answer instanceof Promise ? await answer : answer;
+        header = parsed.header;
+        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+        claims = parsed.payload as AccessTokenClaims;
       }
 
-      const parsed = parseCompactJws(token, parseOptions);
-      const { header, payload } = parsed;
-      const source = selectIssuer(payload, keySources);
-      const found = source.getKeys(header.alg, header.kid);
-      const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
-      const verifiedBy = answer instanceof Promise ? await answer : answer;
-
-      validateClaims(header, payload, rules, Date.now() / 1000);
-      // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-      const claims = payload as AccessTokenClaims;
+      try {
+        validateClaims(header, claims, rules, Date.now() / 1000);
+      } catch (error) {
+        // On a remembered token, only its expiry can fail a check it passed once: forget it now.
+        if (verifiedBy === undefined) cache?.delete(token);
+        throw error;
+      }
       // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
       // deleted the moment its token has expired, so it is never served past `exp`, and
       // maxEntries bounds what waits to be evicted.
-      cache?.admit({ token, header, claims, key: verifiedBy, source });
+      if (verifiedBy !== undefined && source !== undefined) cache?.admit({ token, header, claims, key: verifiedBy, source });
       if (revocation !== undefined) await checkRevocation(revocation, claims, header);
       return claims as AccessTokenClaims & Extra;
     },
