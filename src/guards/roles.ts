@@ -1,5 +1,5 @@
 import type { AccessTokenClaims } from '../claims/types.js';
-import { deny } from '../lib/denial.js';
+import { insufficientScope } from '../errors.js';
 import type { Guard } from './guard.js';
 
 /** Where {@link requireRoles} looks for roles and how many it needs. */
@@ -77,6 +77,6 @@ export function requireRoles(roles: string | readonly string[], options: Require
     const ok = match === 'all' ? required.every((role) => held.has(role)) : required.some((role) => held.has(role));
     if (ok) return;
     // Role names stay out of the client-facing description: they can name internal groups.
-    throw deny(`token lacks ${match === 'all' ? 'a required' : 'every accepted'} role in "${where}"`);
+    throw insufficientScope(`token lacks ${match === 'all' ? 'a required' : 'every accepted'} role in "${where}"`);
   };
 }

@@ -79,3 +79,11 @@ export function oneOf<T extends string>(name: string, value: unknown, allowed: r
 export function unusable(name: string, problem: string): never {
   throw new TypeError(`tokenwarden: option "${name}" ${problem}`);
 }
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), so it is safe in a challenge.
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** True for a scope token of RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes. */
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && SCOPE_TOKEN.test(value);
+}
