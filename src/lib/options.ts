@@ -55,3 +55,35 @@ export function knownKeys(name: string, value: Record<string, unknown>, allowed:
     }
   }
 }
+
+/** The options object of `factory` (`createVerifier`, `requireRoles`…): a plain object. */
+export function optionsObject(factory: string, value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value)) throw new TypeError(`tokenwarden: ${factory} needs an options object`);
+  return value;
+}
+
+/** A function, or `undefined` when the option is not set. */
+export function optionalFunction<F extends (...args: never[]) => unknown>(name: string, value: unknown, expected = 'a function'): F | undefined {
+  if (value !== undefined && typeof value !== 'function') fail(name, expected);
+  return value as F | undefined;
+}
+
+/** One of `allowed`; `undefined` gives the default. */
+export function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) fail(name, allowed.map((item) => JSON.stringify(item)).join(' or '));
+  return value as T;
+}
+
+/** Throws for an option whose value is the right type but unusable, saying why (`problem`). */
+export function unusable(name: string, problem: string): never {
+  throw new TypeError(`tokenwarden: option "${name}" ${problem}`);
+}
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), so it is safe in a challenge.
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+/** True for a scope token of RFC 6749 §3.3: printable ASCII without spaces, quotes or backslashes. */
+export function isScopeToken(value: unknown): value is string {
+  return typeof value === 'string' && SCOPE_TOKEN.test(value);
+}
