@@ -12,8 +12,6 @@ import { createSignatureStep } from './token/verify-signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 
-export type { JwksOptions } from './jwks/options.js';
-
 export interface VerifierOptions {
   /** Trusted issuer(s); a token's `iss` must equal one exactly (no normalisation). */
   issuer: string | readonly string[];

@@ -45,6 +45,16 @@ describe('createVerifier options', () => {
     expect(() => createVerifier({ ...base, ...overrides } as VerifierOptions)).toThrow(RangeError);
   });
 
+  it.each(['https://auth.example.com/?tenant=a', 'https://auth.example.com/?', 'https://auth.example.com/#x', 'https://auth.example.com#'])(
+    'refuses the issuer %s for discovery at construction: an issuer identifier has no query or fragment (RFC 8414)',
+    (issuer) => {
+      expect(() => createVerifier({ issuer, audience: 'a' })).toThrow(TypeError);
+      expect(() => createVerifier({ issuer, audience: 'a' })).toThrow(/option "issuer" .* must not have a (query|fragment)/);
+      // With its key set named, the issuer is only compared with `iss`, never used for a request.
+      expect(() => createVerifier({ issuer, audience: 'a', jwksUri: 'https://auth.example.com/jwks' })).not.toThrow();
+    },
+  );
+
   it('refuses an issuer that cannot be used for discovery when no jwksUri is given', () => {
     expect(() => createVerifier({ issuer: 'auth-server', audience: 'a' })).toThrow(/cannot be used for discovery/);
     expect(() => createVerifier({ issuer: 'http://auth.example.com', audience: 'a' })).toThrow(TypeError);

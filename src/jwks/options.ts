@@ -91,11 +91,24 @@ export function resolveJwksUris(value: unknown, issuers: readonly string[]): Rea
   }
   for (const issuer of issuers) {
     if (uris.has(issuer)) continue;
-    const problem = parseFetchableUrl(issuer);
-    if (typeof problem === 'string') {
-      throw new TypeError(`tokenwarden: issuer ${JSON.stringify(issuer)} has no jwksUri and cannot be used for discovery: ${problem}`);
+    const problem = discoveryProblem(issuer);
+    if (problem !== undefined) {
+      throw new TypeError(`tokenwarden: option "issuer" ${JSON.stringify(issuer)} has no jwksUri and cannot be used for discovery: ${problem}`);
     }
     uris.set(issuer, undefined);
   }
   return uris;
+}
+
+/**
+ * Why `issuer` cannot be used to discover its metadata, or `undefined` when it can. An issuer
+ * identifier has no query or fragment (RFC 8414 §2, OpenID Connect Discovery §3): metadata
+ * located without them could never name this issuer, and every token would meet a 503.
+ */
+function discoveryProblem(issuer: string): string | undefined {
+  const url = parseFetchableUrl(issuer);
+  if (typeof url === 'string') return url;
+  if (url.search !== '' || issuer.includes('?')) return 'an issuer identifier must not have a query';
+  if (url.hash !== '' || issuer.includes('#')) return 'an issuer identifier must not have a fragment';
+  return undefined;
 }
