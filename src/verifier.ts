@@ -3,7 +3,7 @@ import type { AccessTokenError } from './errors.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
 import { resolveJwksOptions, resolveJwksUris, type JwksOptions } from './jwks/options.js';
 import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
-import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, stringList, unusable } from './lib/options.js';
+import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, stringArray, stringList, unusable } from './lib/options.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
@@ -31,11 +31,17 @@ export interface VerifierOptions {
    */
   algorithms?: readonly Algorithm[];
   /**
-   * Seconds of clock skew tolerated when checking `exp`, `nbf` and `iat`.
+   * Seconds of clock skew tolerated when checking `exp`, `nbf` and `iat`. From 0 to 3600: a
+   * tolerance past an hour would keep expired tokens alive, which no clock drift justifies.
    * @default 5
    */
   clockTolerance?: number;
-  /** Refuse tokens whose `iat` is more than this many seconds ago (requires `iat`). @default unset */
+  /**
+   * Refuse tokens whose `iat` is more than this many seconds ago (tokens without `iat` too).
+   * At least 1: 0 would accept only tokens issued within `clockTolerance` of now, which no
+   * client can count on.
+   * @default unset
+   */
   maxTokenAge?: number;
   /**
    * Expected `typ` header, e.g. `at+jwt` (RFC 9068). Compared per RFC 7515: case-insensitive,
@@ -43,7 +49,7 @@ export interface VerifierOptions {
    * @default unset (any typ)
    */
   typ?: string;
-  /** Claims that must be present (and not null), e.g. `['sub', 'jti']`. @default [] */
+  /** Claims that must be present (and not null), e.g. `['sub', 'jti']`; an array of names. @default [] */
   requiredClaims?: readonly string[];
   /** Consulted after signature and claims pass; see {@link RevocationChecker}. @default unset */
   revocation?: RevocationChecker;
@@ -54,12 +60,13 @@ export interface VerifierOptions {
    */
   revocationFailOpen?: boolean;
   /**
-   * Seconds to wait for an asynchronous revocation answer before `revocation_unavailable`.
+   * Seconds to wait for an asynchronous revocation answer before `revocation_unavailable`,
+   * from 0.001 to 60.
    * @default 1
    */
   revocationTimeout?: number;
   /**
-   * Longest token accepted, in characters, checked before any decoding.
+   * Longest token accepted, in characters, checked before any decoding; from 16 to 1048576.
    * @default 8192
    */
   maxTokenLength?: number;
@@ -78,7 +85,7 @@ export interface VerifierOptions {
 }
 
 export interface VerifiedTokenCacheOptions {
-  /** Most tokens remembered; the least recently used is forgotten first. @default 10000 */
+  /** Most tokens remembered, from 1 to 10000000; the least recently used is forgotten first. @default 10000 */
   maxEntries?: number;
 }
 
@@ -147,7 +154,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.trim() === '')) {
     fail('typ', 'a non-empty string');
   }
-  const requiredClaims = options.requiredClaims === undefined ? [] : stringList('requiredClaims', options.requiredClaims);
+  const requiredClaims = options.requiredClaims === undefined ? [] : stringArray('requiredClaims', options.requiredClaims);
   const maxTokenLength = integer('maxTokenLength', options.maxTokenLength, 8192, 16, 1_048_576);
 
   const rules: ClaimRules = {

@@ -10,28 +10,32 @@ export interface JwksOptions {
   /**
    * Least time between two fetches of the key set, whatever triggers them (an unknown `kid`,
    * staleness, a failure). Bounds what a flood of tokens with random kids can cost the issuer.
+   * From 0 to 86400.
    * @default 30
    */
   cooldown?: number;
   /**
    * How long a fetched key set is fresh when the response has no `Cache-Control: max-age`
-   * or `Expires`. A stale set keeps serving while it is refreshed in the background.
+   * or `Expires`, from 0 to 604800. A stale set keeps serving while it is refreshed in the
+   * background. Discovered metadata without such headers is read again on the same schedule.
    * @default 600
    */
   maxAge?: number;
   /**
    * Longest wait for the key set (discovery included), after which verification answers
-   * `jwks_unavailable`.
+   * `jwks_unavailable`; from 0.01 to 300.
    * @default 5
    */
   timeout?: number;
   /**
-   * How long past staleness cached keys stay usable while the issuer cannot be reached.
+   * How long past staleness cached keys stay usable while the issuer cannot be reached, from 0
+   * to 2592000 (30 days).
    * @default 86400
    */
   maxStale?: number;
   /**
-   * Largest response accepted, in bytes; a larger one is aborted while streaming.
+   * Largest response accepted, in bytes, from 256 to 67108864; a larger one is aborted while
+   * streaming.
    * @default 524288
    */
   maxBytes?: number;

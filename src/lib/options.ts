@@ -47,6 +47,14 @@ export function stringList(name: string, value: unknown): string[] {
   return [...new Set(list as string[])];
 }
 
+/** An array of non-empty strings, possibly empty (a list whose default is `[]`), de-duplicated. */
+export function stringArray(name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item.length === 0)) {
+    fail(name, 'an array of non-empty strings');
+  }
+  return [...new Set(value as string[])];
+}
+
 /** Rejects keys the factory does not know, so a typo (`audiance`) is caught at start-up. */
 export function knownKeys(name: string, value: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(value)) {
