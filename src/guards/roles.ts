@@ -9,7 +9,8 @@ export interface RequireRolesOptions {
    * The claim holding the roles: a name (`'roles'`, `'groups'`, `'permissions'`), a dotted
    * path into nested objects (`'realm_access.roles'`, `'resource_access.orders-api.roles'`), or
    * an array of path segments when a name itself contains dots
-   * (`['https://example.com/roles']`). The claim may be an array of strings or one string.
+   * (`['https://example.com/roles']`). The claim may be an array of strings, or a string of
+   * space-separated roles (`"admin ops"` is two roles; a role name with a space needs an array).
    * @default 'roles'
    */
   claim?: string | readonly string[];
@@ -40,8 +41,13 @@ export function claimAt(claims: AccessTokenClaims, path: readonly string[]): unk
   return current;
 }
 
+// Providers that put roles in a custom string claim write them space-separated, as `scope` is
+// (auth0's claimIncludes reads them so too): "admin ops" is two roles. A role whose name holds a
+// space can only come in an array.
+const SPACES = /\s+/;
+
 function rolesIn(value: unknown): ReadonlySet<string> {
-  if (typeof value === 'string') return new Set([value]);
+  if (typeof value === 'string') return new Set(value.split(SPACES).filter((role) => role !== ''));
   if (!Array.isArray(value)) return new Set();
   return new Set(value.filter((role): role is string => typeof role === 'string'));
 }

@@ -21,6 +21,17 @@ describe('requireRoles', () => {
     expect(requireRoles('admin', { claim })(claims(extra))).toBeUndefined();
   });
 
+  it('reads a string claim as space-separated roles, as providers write them', async () => {
+    const held = claims({ roles: 'admin  ops\tauditor' });
+    expect(requireRoles(['admin', 'ops', 'auditor'])(held)).toBeUndefined();
+    await refusal(() => requireRoles('admin ops')(claims({ roles: ['admin', 'ops'] })));
+    await refusal(() => requireRoles('dmin')(held));
+  });
+
+  it('keeps a role name with a space whole when it comes in an array', () => {
+    expect(requireRoles('Order Managers')(claims({ roles: ['Order Managers'] }))).toBeUndefined();
+  });
+
   it('needs every role by default, one with match "any"', async () => {
     const held = claims({ roles: ['a'] });
     await refusal(() => requireRoles(['a', 'b'])(held));
