@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims } from '../claims/types.js';
-import { integer, isPlainObject, knownKeys, seconds } from '../lib/options.js';
+import { integer, knownKeys, optionsObject, seconds } from '../lib/options.js';
 import type { RevocationChecker } from './checker.js';
 import { lookupKeys, subjectKey, tokenKey } from './keys.js';
 import { checkRevokeArguments, checkRevokeSubjectArguments, refuses, type Revocation } from './rules.js';
@@ -67,8 +67,7 @@ export interface MemoryRevocationStore extends RevocationChecker {
  * ```
  */
 export function createMemoryRevocationStore(options: MemoryRevocationStoreOptions = {}): MemoryRevocationStore {
-  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createMemoryRevocationStore options must be an object');
-  knownKeys('', options, ['maxEntries', 'clockTolerance', 'maxTokenLifetime']);
+  knownKeys('', optionsObject('createMemoryRevocationStore', options), ['maxEntries', 'clockTolerance', 'maxTokenLifetime']);
   const maxEntries = integer('maxEntries', options.maxEntries, 100_000, 1, 100_000_000);
   const clockTolerance = seconds('clockTolerance', options.clockTolerance, 60, 0, 86400);
   const maxTokenLifetime = seconds('maxTokenLifetime', options.maxTokenLifetime, 86400, 1);

@@ -1,7 +1,7 @@
 // The options of createRedisRevocationStore, checked once and resolved into the settings the
 // parts of the store work from.
 import type { AccessTokenError } from '../../errors.js';
-import { boolean, fail, integer, isPlainObject, knownKeys, seconds } from '../../lib/options.js';
+import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds } from '../../lib/options.js';
 import { describeClientProblem, isClusterClient, type RedisClientLike } from './client.js';
 
 /** The in-process tier in front of Redis. */
@@ -125,8 +125,7 @@ const OPTION_NAMES = [
 
 /** Checks `options` once; misuse throws a TypeError or RangeError naming the option. */
 export function resolveOptions(options: RedisRevocationStoreOptions): RedisStoreSettings {
-  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createRedisRevocationStore needs an options object');
-  knownKeys('', options, OPTION_NAMES);
+  knownKeys('', optionsObject('createRedisRevocationStore', options), OPTION_NAMES);
   const clientProblem = describeClientProblem(options.client);
   if (clientProblem !== undefined) fail('client', clientProblem);
   const client = options.client;
