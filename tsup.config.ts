@@ -12,13 +12,27 @@ const nodeEntries = {
   node: 'src/adapters/node.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
-  redis: 'src/revocation/redis.ts',
+  redis: 'src/revocation/redis/index.ts',
   cli: 'src/cli/main.ts',
 };
 const webEntries = {
   index: 'src/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+};
+
+type TsupPlugin = NonNullable<Options['plugins']>[number];
+
+// The CommonJS build loads a package it imports lazily with require(), not import(): tsup's
+// tree-shaking pass (rollup) keeps a dynamic import() as it is in CommonJS output, and import()
+// from CommonJS fails where no ES module loader is wired up (Jest without
+// --experimental-vm-modules), where require() works everywhere and bundlers still follow it.
+const lazyRequireInCjs: TsupPlugin = {
+  name: 'tokenwarden-lazy-require-in-cjs',
+  renderChunk(code) {
+    if (this.format !== 'cjs') return undefined;
+    return { code: code.replace(/\bimport\((["'])([^"'./][^"']*)\1\)/g, 'Promise.resolve().then(() => require("$2"))') };
+  },
 };
 
 const shared: Options = {
@@ -30,6 +44,7 @@ const shared: Options = {
   treeshake: true,
   // Keep `node:` specifiers as written: they can never be shadowed by an npm package.
   removeNodeProtocol: false,
+  plugins: [lazyRequireInCjs],
 };
 
 export default defineConfig([

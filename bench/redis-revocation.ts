@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createVerifier, type Verifier } from '../src/verifier.js';
 import { createMemoryRevocationStore } from '../src/revocation/memory.js';
-import { createRedisRevocationStore, type RedisRevocationStore } from '../src/revocation/redis.js';
+import { createRedisRevocationStore, type RedisRevocationStore } from '../src/revocation/redis/index.js';
 import type { RevocationChecker } from '../src/revocation/checker.js';
 import { createTestIssuer } from '../src/testing/index.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';

@@ -1,3 +1,5 @@
+import { fail, isScopeToken } from './lib/options.js';
+
 /**
  * Every reason tokenwarden refuses a token. The set is closed: users branch on it, so a new
  * code is a breaking change.
@@ -78,20 +80,92 @@ export class AccessTokenError extends Error {
   override readonly name = 'AccessTokenError';
   readonly code: ErrorCode;
   readonly status: 401 | 403 | 503;
+  // The optional fields below are `declare`d: no class field is emitted, so each property
+  // exists only on errors that set it.
   /**
    * Seconds until trying again may succeed, where the verifier knows: on `jwks_unavailable`,
    * the time until the key source will next ask the issuer (cooldown or the issuer's own
    * `Retry-After`). The adapters send it as `Retry-After`.
    */
-  // `declare`: no class field is emitted, so the property exists only where it is set.
   declare readonly retryAfter?: number;
+  /**
+   * The scopes the refused route requires. The adapters send them, space-separated, as the
+   * `scope` of the `WWW-Authenticate` challenge (RFC 6750 §3), so a client knows what to ask for.
+   */
+  declare readonly requiredScopes?: readonly string[];
+  /**
+   * A description of the refusal that is safe to show to a client. The adapters send it as the
+   * `error_description` instead of the code's generic one ({@link ERROR_DESCRIPTION}).
+   */
+  declare readonly description?: string;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfter?: number }) {
+  constructor(code: ErrorCode, message: string, options?: AccessTokenErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = ERROR_STATUS[code];
-    if (options?.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options === undefined) return;
+    if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
+    if (options.requiredScopes !== undefined) this.requiredScopes = scopeList(options.requiredScopes);
+    if (options.description !== undefined) this.description = clientText(options.description);
   }
+}
+
+/** What an {@link AccessTokenError} may carry beyond its code and message. */
+export interface AccessTokenErrorOptions {
+  /** The error behind this one. @default unset */
+  cause?: unknown;
+  /** See {@link AccessTokenError.retryAfter}. Seconds. @default unset */
+  retryAfter?: number;
+  /**
+   * See {@link AccessTokenError.requiredScopes}. Each a scope token of RFC 6749 §3.3 (printable
+   * ASCII without spaces, quotes or backslashes).
+   * @default unset (no `scope` in the challenge)
+   */
+  requiredScopes?: readonly string[];
+  /** See {@link AccessTokenError.description}. @default unset (the code's generic description) */
+  description?: string;
+}
+
+function scopeList(value: readonly string[]): readonly string[] {
+  if (!Array.isArray(value) || !value.every(isScopeToken)) {
+    fail('requiredScopes', 'an array of scopes (printable ASCII without spaces, quotes or backslashes)');
+  }
+  return Object.freeze([...value]);
+}
+
+function clientText(value: string): string {
+  if (typeof value !== 'string' || value === '') fail('description', 'a non-empty string');
+  return value;
+}
+
+/**
+ * An `insufficient_scope` refusal (403), for a guard of your own: the token is valid but does
+ * not allow what the route does. `message` is for your logs; `requiredScopes` and `description`
+ * are what the client is told, in the `WWW-Authenticate` challenge and the JSON body.
+ *
+ * @example
+ * ```ts
+ * import { insufficientScope, type Guard } from 'tokenwarden';
+ *
+ * // This issuer grants refunds in a `permissions` claim; the client is told which scope to ask for.
+ * const canRefund: Guard<{ permissions?: string[] }> = (claims) => {
+ *   if (claims.permissions?.includes('orders:refund')) return;
+ *   throw insufficientScope(`token of ${claims.sub} lacks orders:refund`, {
+ *     requiredScopes: ['orders:refund'],
+ *     description: 'Refunds need the orders:refund permission',
+ *   });
+ * };
+ *
+ * app.post('/refunds', auth.protect(canRefund), refund);
+ * // 403, WWW-Authenticate: Bearer realm="…", error="insufficient_scope",
+ * //   error_description="Refunds need the orders:refund permission", scope="orders:refund"
+ * ```
+ */
+export function insufficientScope(
+  message: string,
+  options?: { requiredScopes?: readonly string[]; description?: string },
+): AccessTokenError {
+  return new AccessTokenError('insufficient_scope', message, options);
 }
 
 /** True for an {@link AccessTokenError}, across module copies (ESM and CJS builds). */

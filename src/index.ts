@@ -1,10 +1,11 @@
 export { createVerifier } from './verifier.js';
-export { AccessTokenError, ERROR_DESCRIPTION, ERROR_STATUS, isAccessTokenError } from './errors.js';
+export { AccessTokenError, ERROR_DESCRIPTION, ERROR_STATUS, insufficientScope, isAccessTokenError } from './errors.js';
 export { createMemoryRevocationStore } from './revocation/memory.js';
 export { SUPPORTED_ALGORITHMS } from './token/algorithms.js';
 
-export type { Verifier, VerifierOptions, JwksOptions } from './verifier.js';
-export type { ErrorCode } from './errors.js';
+export type { Verifier, VerifierOptions } from './verifier.js';
+export type { JwksOptions } from './jwks/options.js';
+export type { AccessTokenErrorOptions, ErrorCode } from './errors.js';
 export type { AccessTokenClaims } from './claims/types.js';
 export type { RevocationChecker } from './revocation/checker.js';
 export type { MemoryRevocationStore, MemoryRevocationStoreOptions } from './revocation/memory.js';

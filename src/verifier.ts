@@ -1,54 +1,16 @@
-import { AccessTokenError } from './errors.js';
 import type { AccessTokenClaims } from './claims/types.js';
+import type { AccessTokenError } from './errors.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
-import { fetchGet, type FetchLike } from './jwks/http.js';
+import { resolveJwksOptions, resolveJwksUris, type JwksOptions } from './jwks/options.js';
 import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
-import { boolean, fail, integer, isPlainObject, knownKeys, seconds, stringList } from './lib/options.js';
-import { parseFetchableUrl } from './lib/url.js';
+import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, stringArray, stringList, unusable } from './lib/options.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
-import { hasExpectedShape, type VerificationKey } from './token/signature.js';
+import type { VerificationKey } from './token/signature.js';
+import { createSignatureStep } from './token/verify-signature.js';
 import { defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
-
-/** How the key set of each issuer is fetched and cached. Durations in seconds. */
-export interface JwksOptions {
-  /**
-   * Least time between two fetches of the key set, whatever triggers them (an unknown `kid`,
-   * staleness, a failure). Bounds what a flood of tokens with random kids can cost the issuer.
-   * @default 30
-   */
-  cooldown?: number;
-  /**
-   * How long a fetched key set is fresh when the response has no `Cache-Control: max-age`
-   * or `Expires`. A stale set keeps serving while it is refreshed in the background.
-   * @default 600
-   */
-  maxAge?: number;
-  /**
-   * Longest wait for the key set (discovery included), after which verification answers
-   * `jwks_unavailable`.
-   * @default 5
-   */
-  timeout?: number;
-  /**
-   * How long past staleness cached keys stay usable while the issuer cannot be reached.
-   * @default 86400
-   */
-  maxStale?: number;
-  /**
-   * Largest response accepted, in bytes; a larger one is aborted while streaming.
-   * @default 524288
-   */
-  maxBytes?: number;
-  /**
-   * A `fetch`-compatible function to use instead of the built-in undici client, for other
-   * runtimes, proxies or tests. Called with `redirect: 'manual'`.
-   * @default undici with a keep-alive agent
-   */
-  fetch?: FetchLike;
-}
 
 export interface VerifierOptions {
   /** Trusted issuer(s); a token's `iss` must equal one exactly (no normalisation). */
@@ -69,11 +31,17 @@ export interface VerifierOptions {
    */
   algorithms?: readonly Algorithm[];
   /**
-   * Seconds of clock skew tolerated when checking `exp`, `nbf` and `iat`.
+   * Seconds of clock skew tolerated when checking `exp`, `nbf` and `iat`. From 0 to 3600: a
+   * tolerance past an hour would keep expired tokens alive, which no clock drift justifies.
    * @default 5
    */
   clockTolerance?: number;
-  /** Refuse tokens whose `iat` is more than this many seconds ago (requires `iat`). @default unset */
+  /**
+   * Refuse tokens whose `iat` is more than this many seconds ago (tokens without `iat` too).
+   * At least 1: 0 would accept only tokens issued within `clockTolerance` of now, which no
+   * client can count on.
+   * @default unset
+   */
   maxTokenAge?: number;
   /**
    * Expected `typ` header, e.g. `at+jwt` (RFC 9068). Compared per RFC 7515: case-insensitive,
@@ -81,7 +49,7 @@ export interface VerifierOptions {
    * @default unset (any typ)
    */
   typ?: string;
-  /** Claims that must be present (and not null), e.g. `['sub', 'jti']`. @default [] */
+  /** Claims that must be present (and not null), e.g. `['sub', 'jti']`; an array of names. @default [] */
   requiredClaims?: readonly string[];
   /** Consulted after signature and claims pass; see {@link RevocationChecker}. @default unset */
   revocation?: RevocationChecker;
@@ -92,12 +60,13 @@ export interface VerifierOptions {
    */
   revocationFailOpen?: boolean;
   /**
-   * Seconds to wait for an asynchronous revocation answer before `revocation_unavailable`.
+   * Seconds to wait for an asynchronous revocation answer before `revocation_unavailable`,
+   * from 0.001 to 60.
    * @default 1
    */
   revocationTimeout?: number;
   /**
-   * Longest token accepted, in characters, checked before any decoding.
+   * Longest token accepted, in characters, checked before any decoding; from 16 to 1048576.
    * @default 8192
    */
   maxTokenLength?: number;
@@ -116,7 +85,7 @@ export interface VerifierOptions {
 }
 
 export interface VerifiedTokenCacheOptions {
-  /** Most tokens remembered; the least recently used is forgotten first. @default 10000 */
+  /** Most tokens remembered, from 1 to 10000000; the least recently used is forgotten first. @default 10000 */
   maxEntries?: number;
 }
 
@@ -157,7 +126,6 @@ const OPTION_NAMES = [
   'jwks',
   'cache',
 ] as const;
-const JWKS_OPTION_NAMES = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes', 'fetch'] as const;
 
 /**
  * Creates a verifier for JWT access tokens from one or more OAuth 2.0 / OpenID Connect
@@ -176,8 +144,7 @@ const JWKS_OPTION_NAMES = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxByte
  * ```
  */
 export function createVerifier<Claims extends object = Record<never, never>>(options: VerifierOptions): Verifier<Claims> {
-  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createVerifier needs an options object');
-  knownKeys('', options, OPTION_NAMES);
+  knownKeys('', optionsObject('createVerifier', options), OPTION_NAMES);
 
   const issuers = stringList('issuer', options.issuer);
   const audiences = stringList('audience', options.audience);
@@ -187,7 +154,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.trim() === '')) {
     fail('typ', 'a non-empty string');
   }
-  const requiredClaims = options.requiredClaims === undefined ? [] : stringList('requiredClaims', options.requiredClaims);
+  const requiredClaims = options.requiredClaims === undefined ? [] : stringArray('requiredClaims', options.requiredClaims);
   const maxTokenLength = integer('maxTokenLength', options.maxTokenLength, 8192, 16, 1_048_576);
 
   const rules: ClaimRules = {
@@ -202,67 +169,48 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   const keySources = resolveKeySources(options, issuers, algorithms);
 
   const cache = resolveCache(options.cache);
-  // Verifications under way. Alone, a signature is cheapest checked on this thread; with
-  // others waiting, the thread pool lets every core work on signatures.
-  let active = 0;
+  const verifySignature = createSignatureStep(signatures);
 
   return {
     issuers,
     audiences,
 
     async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
-      active++;
-      try {
-        const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
-        if (hit !== undefined) {
-          if (hit.source.holds(hit.key)) {
-            try {
-              validateClaims(hit.header, hit.claims, rules, Date.now() / 1000);
-            } catch (error) {
-              // Expired (the only way a claim check that passed once can fail): forget it now.
-              cache?.delete(token);
-              throw error;
-            }
-            if (revocation !== undefined) await checkRevocation(revocation, hit.claims, hit.header);
-            return hit.claims as AccessTokenClaims & Extra;
-          }
-          cache?.delete(token);
-        }
+      let header: JwsHeader;
+      let claims: AccessTokenClaims;
+      // Set when the token is verified in full now, rather than recalled from the cache.
+      let verifiedBy: VerificationKey | undefined;
+      let source: KeySource | undefined;
 
-        const { header, payload, signingInput, signature } = parseCompactJws(token, parseOptions);
-        const source = selectIssuer(payload, keySources);
-        const found = source.getKeys(header.alg, header.kid);
-        const keys = Array.isArray(found) ? found : await found;
-        // Everything so far ran synchronously, so when this verification looks alone, others
-        // started in the same tick may not have begun yet: yield once to let them register
-        // before judging. With others already in flight there is nothing to wait for.
-        if (active === 1 && signatures.verifyInBackground !== undefined) await undefined;
-        const background = active > 1 && signatures.verifyInBackground !== undefined;
-        let verifiedBy: VerificationKey | undefined;
-        for (const key of keys) {
-          if (!hasExpectedShape(header.alg, key, signature)) continue;
-          const verified = background
-            ? (signatures.verifyInBackground as NonNullable<typeof signatures.verifyInBackground>)(header.alg, key, signingInput, signature)
-            : signatures.verify(header.alg, key, signingInput, signature);
-          if (typeof verified === 'boolean' ? verified : await verified) {
-            verifiedBy = key;
-            break;
-          }
-        }
-        if (verifiedBy === undefined) throw new AccessTokenError('signature_invalid', 'token signature does not verify');
-
-        validateClaims(header, payload, rules, Date.now() / 1000);
+      const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
+      if (hit !== undefined && hit.source.holds(hit.key)) {
+        ({ header, claims } = hit);
+      } else {
+        // A remembered token whose key has left the key set is trusted no more: verified in full.
+        if (hit !== undefined) cache?.delete(token);
+        const parsed = parseCompactJws(token, parseOptions);
+        source = selectIssuer(parsed.payload, keySources);
+        const found = source.getKeys(parsed.header.alg, parsed.header.kid);
+        const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+        verifiedBy = answer instanceof Promise ? await answer : answer;
+        header = parsed.header;
         // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-        const claims = payload as AccessTokenClaims;
-        // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
-        // deleted the moment its token has expired, so it is never served past `exp`, and
-        // maxEntries bounds what waits to be evicted.
-        cache?.admit({ token, header, claims, key: verifiedBy, source });
-        if (revocation !== undefined) await checkRevocation(revocation, claims, header);
-        return claims as AccessTokenClaims & Extra;
-      } finally {
-        active--;
+        claims = parsed.payload as AccessTokenClaims;
       }
+
+      try {
+        validateClaims(header, claims, rules, Date.now() / 1000);
+      } catch (error) {
+        // On a remembered token, only its expiry can fail a check it passed once: forget it now.
+        if (verifiedBy === undefined) cache?.delete(token);
+        throw error;
+      }
+      // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
+      // deleted the moment its token has expired, so it is never served past `exp`, and
+      // maxEntries bounds what waits to be evicted.
+      if (verifiedBy !== undefined && source !== undefined) cache?.admit({ token, header, claims, key: verifiedBy, source });
+      if (revocation !== undefined) await checkRevocation(revocation, claims, header);
+      return claims as AccessTokenClaims & Extra;
     },
 
     async warmUp() {
@@ -294,9 +242,9 @@ function resolveAlgorithms(value: unknown): ReadonlySet<Algorithm> {
   if (!Array.isArray(value) || value.length === 0) fail('algorithms', 'a non-empty array of algorithm names');
   for (const alg of value) {
     if (!isSupportedAlgorithm(alg)) {
-      throw new TypeError(
-        `tokenwarden: option "algorithms" contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')}` +
-          ' (HMAC and "none" are never accepted with keys from a JWKS)',
+      unusable(
+        'algorithms',
+        `contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')} (HMAC and "none" are never accepted with keys from a JWKS)`,
       );
     }
   }
@@ -324,54 +272,9 @@ function resolveKeySources(
   issuers: readonly string[],
   algorithms: ReadonlySet<Algorithm>,
 ): ReadonlyMap<string, KeySource> {
-  const jwks = options.jwks ?? {};
-  if (!isPlainObject(jwks)) fail('jwks', 'an object');
-  knownKeys('jwks', jwks, JWKS_OPTION_NAMES);
-  const cooldown = seconds('jwks.cooldown', jwks.cooldown, 30, 0, 86400);
-  const maxAge = seconds('jwks.maxAge', jwks.maxAge, 600, 0, 7 * 86400);
-  const timeout = seconds('jwks.timeout', jwks.timeout, 5, 0.01, 300);
-  const maxStale = seconds('jwks.maxStale', jwks.maxStale, 86400, 0, 30 * 86400);
-  const maxBytes = integer('jwks.maxBytes', jwks.maxBytes, 524_288, 256, 64 * 1024 * 1024);
-  if (jwks.fetch !== undefined && typeof jwks.fetch !== 'function') fail('jwks.fetch', 'a fetch-compatible function');
-  const get = jwks.fetch === undefined ? defaultHttpGet : fetchGet(jwks.fetch as FetchLike);
-
+  const settings = resolveJwksOptions(options.jwks, defaultHttpGet);
   const uris = resolveJwksUris(options.jwksUri, issuers);
-  const sources = new Map<string, KeySource>();
-  for (const issuer of issuers) {
-    const jwksUri = uris.get(issuer);
-    if (jwksUri === undefined && typeof parseFetchableUrl(issuer) === 'string') {
-      throw new TypeError(
-        `tokenwarden: issuer ${JSON.stringify(issuer)} has no jwksUri and cannot be used for discovery: ${parseFetchableUrl(issuer) as string}`,
-      );
-    }
-    sources.set(
-      issuer,
-      createRemoteKeySource({ issuer, jwksUri, algorithms, cooldown, maxAge, timeout, maxStale, maxBytes, get, signatures }),
-    );
-  }
-  return sources;
-}
-
-function resolveJwksUris(value: VerifierOptions['jwksUri'], issuers: readonly string[]): Map<string, URL> {
-  const uris = new Map<string, URL>();
-  if (value === undefined) return uris;
-  let entries: [string, unknown][];
-  if (typeof value === 'string') {
-    if (issuers.length !== 1) {
-      fail('jwksUri', 'a map from issuer to URL when several issuers are configured');
-    }
-    entries = [[issuers[0] as string, value]];
-  } else if (isPlainObject(value)) {
-    entries = Object.entries(value);
-  } else {
-    fail('jwksUri', 'a URL string or a map from issuer to URL');
-  }
-  for (const [issuer, uri] of entries) {
-    if (!issuers.includes(issuer)) fail('jwksUri', `keyed by configured issuers only (got ${JSON.stringify(issuer)})`);
-    if (typeof uri !== 'string') fail('jwksUri', 'a URL string');
-    const url = parseFetchableUrl(uri);
-    if (typeof url === 'string') throw new TypeError(`tokenwarden: option "jwksUri" ${url}`);
-    uris.set(issuer, url);
-  }
-  return uris;
+  return new Map(
+    issuers.map((issuer) => [issuer, createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures })]),
+  );
 }

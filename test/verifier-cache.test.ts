@@ -74,6 +74,20 @@ describe('the verified-token cache', () => {
     expect(await outcomeOf(verifier.verifyAccessToken(token))).toBe('token_expired');
   });
 
+  it('forgets a remembered token the moment it is seen expired: with the clock turned back, it is verified in full', async () => {
+    const verifier = createVerifier({ ...base, clockTolerance: 0 });
+    const token = await issuer.sign({}, { expiresIn: 30 });
+    await remember(verifier, token);
+    const now = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now + 31_000);
+    expect(await outcomeOf(verifier.verifyAccessToken(token))).toBe('token_expired');
+    vi.setSystemTime(now);
+    const verify = vi.spyOn(nodeSignatures, 'verify');
+    await verifier.verifyAccessToken(token);
+    expect(verify).toHaveBeenCalledTimes(1);
+  });
+
   it('asks the revocation checker on every hit', async () => {
     const revocation = createMemoryRevocationStore();
     const isRevoked = vi.spyOn(revocation, 'isRevoked');

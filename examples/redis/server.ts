@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { createVerifier, isAccessTokenError } from '../../src/index.js';
-import { createRedisRevocationStore } from '../../src/revocation/redis.js';
+import { createRedisRevocationStore } from '../../src/revocation/redis/index.js';
 import { createTestIssuer } from '../../src/testing/index.js';
 import { startRedisServer } from '../../test/helpers/redis-server.js';
 

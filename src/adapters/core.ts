@@ -15,7 +15,7 @@ import {
   type ProtectedResourceMetadata,
   type ProtectedResourceMetadataOptions,
 } from '../lib/metadata.js';
-import { fail, integer, isPlainObject, knownKeys, stringList } from '../lib/options.js';
+import { fail, integer, isPlainObject, knownKeys, optionalFunction, optionsObject, stringList, unusable } from '../lib/options.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../verifier.js';
 
 export type { AccessTokenClaims } from '../claims/types.js';
@@ -124,7 +124,7 @@ function optionalUrl(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') fail(name, 'a URL string');
   const problem = resourceProblem(value);
-  if (problem !== undefined) throw new TypeError(`tokenwarden: option "${name}" ${problem}`);
+  if (problem !== undefined) unusable(name, problem);
   return value;
 }
 
@@ -139,8 +139,7 @@ function optionalText(name: string, value: unknown): string | undefined {
  * `errorResponse`), checked by the adapter itself.
  */
 export function createCore<Claims extends object>(options: AuthOptions<Claims>, adapterOptions: readonly string[]): Core<Claims> {
-  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createAuth needs an options object');
-  knownKeys('', options, [...OPTION_NAMES, ...adapterOptions]);
+  knownKeys('', optionsObject('createAuth', options), [...OPTION_NAMES, ...adapterOptions]);
   if (options.verifier === undefined) fail('verifier', 'a verifier from createVerifier() or the options to create one');
   const verifier = resolveVerifier<Claims>(options.verifier);
   const baseGuards = guardList<Claims>('option "guards"', options.guards);
@@ -219,9 +218,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
       if (resource === undefined) {
         const [audience] = verifier.audiences;
         if (audience === undefined || resourceProblem(audience) !== undefined) {
-          throw new TypeError(
-            'tokenwarden: option "metadata.resource" is needed to serve protected-resource metadata: the first audience is not an https URL',
-          );
+          unusable('metadata.resource', 'is needed to serve protected-resource metadata: the first audience is not an https URL');
         }
         resource = audience;
       }
@@ -265,6 +262,5 @@ export function answerResponse(answer: ErrorAnswer): Response {
 
 /** Checks an adapter's `errorResponse` option. */
 export function errorResponseOption<F extends (...args: never[]) => unknown>(value: unknown): F | undefined {
-  if (value !== undefined && typeof value !== 'function') fail('errorResponse', 'a function');
-  return value as F | undefined;
+  return optionalFunction<F>('errorResponse', value);
 }

@@ -10,6 +10,7 @@ import {
   type ErrorAnswer,
   type Guard,
 } from './core.js';
+import { optionalFunction } from '../lib/options.js';
 
 export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
 
@@ -89,10 +90,7 @@ function reportServerError(error: unknown, _req: IncomingMessage, res: ServerRes
 export function createAuth<Claims extends object = Record<never, never>>(options: NodeAuthOptions<Claims>): NodeAuth<Claims> {
   const core = createCore(options, ['errorResponse', 'serverError']);
   const respond = errorResponseOption<NonNullable<NodeAuthOptions['errorResponse']>>(options.errorResponse) ?? sendAnswer;
-  if (options.serverError !== undefined && typeof options.serverError !== 'function') {
-    throw new TypeError('tokenwarden: option "serverError" must be a function');
-  }
-  const onServerError = options.serverError ?? reportServerError;
+  const onServerError = optionalFunction<NonNullable<NodeAuthOptions['serverError']>>('serverError', options.serverError) ?? reportServerError;
 
   return {
     protect(handler, ...guards) {

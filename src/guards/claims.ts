@@ -1,5 +1,5 @@
 import type { AccessTokenClaims } from '../claims/types.js';
-import { deny } from '../lib/denial.js';
+import { insufficientScope } from '../errors.js';
 import type { Guard } from './guard.js';
 
 /**
@@ -22,9 +22,9 @@ export function requireClaims<Claims extends object = Record<never, never>>(
   return (claims) => {
     const verdict = predicate(claims);
     if (verdict === true) return;
-    if (verdict === false) throw deny('token claims do not satisfy the route rule');
+    if (verdict === false) throw insufficientScope('token claims do not satisfy the route rule');
     return Promise.resolve(verdict).then((value) => {
-      if (value !== true) throw deny('token claims do not satisfy the route rule');
+      if (value !== true) throw insufficientScope('token claims do not satisfy the route rule');
     });
   };
 }

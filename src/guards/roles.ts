@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from '../claims/types.js';
-import { deny } from '../lib/denial.js';
+import { insufficientScope } from '../errors.js';
+import { fail, knownKeys, oneOf, optionsObject } from '../lib/options.js';
 import type { Guard } from './guard.js';
 
 /** Where {@link requireRoles} looks for roles and how many it needs. */
@@ -8,7 +9,8 @@ export interface RequireRolesOptions {
    * The claim holding the roles: a name (`'roles'`, `'groups'`, `'permissions'`), a dotted
    * path into nested objects (`'realm_access.roles'`, `'resource_access.orders-api.roles'`), or
    * an array of path segments when a name itself contains dots
-   * (`['https://example.com/roles']`). The claim may be an array of strings or one string.
+   * (`['https://example.com/roles']`). The claim may be an array of strings, or a string of
+   * space-separated roles (`"admin ops"` is two roles; a role name with a space needs an array).
    * @default 'roles'
    */
   claim?: string | readonly string[];
@@ -22,7 +24,7 @@ export interface RequireRolesOptions {
 function claimPath(value: unknown): readonly string[] {
   const path = typeof value === 'string' ? value.split('.') : value;
   if (!Array.isArray(path) || path.length === 0 || path.some((part) => typeof part !== 'string' || part === '')) {
-    throw new TypeError('tokenwarden: option "claim" of requireRoles must be a claim name, a dotted path or an array of path segments');
+    fail('claim', 'a claim name, a dotted path or an array of path segments');
   }
   return Object.freeze([...(path as string[])]);
 }
@@ -39,8 +41,13 @@ export function claimAt(claims: AccessTokenClaims, path: readonly string[]): unk
   return current;
 }
 
+// Providers that put roles in a custom string claim write them space-separated, as `scope` is
+// (auth0's claimIncludes reads them so too): "admin ops" is two roles. A role whose name holds a
+// space can only come in an array.
+const SPACES = /\s+/;
+
 function rolesIn(value: unknown): ReadonlySet<string> {
-  if (typeof value === 'string') return new Set([value]);
+  if (typeof value === 'string') return new Set(value.split(SPACES).filter((role) => role !== ''));
   if (!Array.isArray(value)) return new Set();
   return new Set(value.filter((role): role is string => typeof role === 'string'));
 }
@@ -62,13 +69,9 @@ export function requireRoles(roles: string | readonly string[], options: Require
   if (!Array.isArray(list) || list.length === 0 || list.some((role) => typeof role !== 'string' || role === '')) {
     throw new TypeError('tokenwarden: requireRoles needs a role name or a non-empty array of role names');
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError('tokenwarden: requireRoles options must be an object');
-  for (const key of Object.keys(options)) {
-    if (key !== 'claim' && key !== 'match') throw new TypeError(`tokenwarden: unknown option "${key}" of requireRoles`);
-  }
+  knownKeys('', optionsObject('requireRoles', options), ['claim', 'match']);
   const path = claimPath(options.claim ?? 'roles');
-  const match = options.match ?? 'all';
-  if (match !== 'all' && match !== 'any') throw new TypeError('tokenwarden: option "match" of requireRoles must be "all" or "any"');
+  const match = oneOf('match', options.match, ['all', 'any'], 'all');
   const required = Object.freeze([...new Set(list as string[])]);
   const where = path.join('.');
 
@@ -77,6 +80,6 @@ export function requireRoles(roles: string | readonly string[], options: Require
     const ok = match === 'all' ? required.every((role) => held.has(role)) : required.some((role) => held.has(role));
     if (ok) return;
     // Role names stay out of the client-facing description: they can name internal groups.
-    throw deny(`token lacks ${match === 'all' ? 'a required' : 'every accepted'} role in "${where}"`);
+    throw insufficientScope(`token lacks ${match === 'all' ? 'a required' : 'every accepted'} role in "${where}"`);
   };
 }

@@ -1,10 +1,7 @@
 import type { AccessTokenClaims } from '../claims/types.js';
-import { ERROR_DESCRIPTION } from '../errors.js';
-import { deny } from '../lib/denial.js';
+import { ERROR_DESCRIPTION, insufficientScope } from '../errors.js';
+import { isScopeToken } from '../lib/options.js';
 import type { Guard } from './guard.js';
-
-// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), so it is safe in a challenge.
-const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
 
 function addScopes(value: unknown, into: Set<string>): void {
   if (typeof value === 'string') {
@@ -28,7 +25,7 @@ export function grantedScopes(claims: AccessTokenClaims): ReadonlySet<string> {
 function scopeList(name: string, scopes: readonly unknown[]): readonly string[] {
   if (scopes.length === 0) throw new TypeError(`tokenwarden: ${name} needs at least one scope`);
   for (const scope of scopes) {
-    if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) {
+    if (!isScopeToken(scope)) {
       throw new TypeError(
         `tokenwarden: ${name} got ${JSON.stringify(scope)}; a scope is printable ASCII without spaces, quotes or backslashes`,
       );
@@ -53,8 +50,8 @@ export function requireScopes(...scopes: string[]): Guard {
     const missing = required.filter((scope) => !granted.has(scope));
     if (missing.length === 0) return;
     const named = missing.join(', ');
-    throw deny(`token lacks scope${missing.length > 1 ? 's' : ''} ${named}`, {
-      scope: required,
+    throw insufficientScope(`token lacks scope${missing.length > 1 ? 's' : ''} ${named}`, {
+      requiredScopes: required,
       description: `${ERROR_DESCRIPTION.insufficient_scope} (missing scope${missing.length > 1 ? 's' : ''}: ${named})`,
     });
   };
@@ -74,8 +71,8 @@ export function requireAnyScope(...scopes: string[]): Guard {
     const granted = grantedScopes(claims);
     if (accepted.some((scope) => granted.has(scope))) return;
     const named = accepted.join(', ');
-    throw deny(`token has none of the scopes ${named}`, {
-      scope: accepted,
+    throw insufficientScope(`token has none of the scopes ${named}`, {
+      requiredScopes: accepted,
       description: `${ERROR_DESCRIPTION.insufficient_scope} (requires one of the scopes: ${named})`,
     });
   };

@@ -1,17 +1,37 @@
-import { Agent, request, type Dispatcher } from 'undici';
-import { refusalOf, tooLarge, type HttpGet } from './http.js';
+import type { Agent, Dispatcher } from 'undici';
+import { refusalOf, tooLarge, type HttpGet, type HttpGetOptions, type HttpResponse } from './http.js';
 
-// One keep-alive agent for the process: every key source talks to a handful of issuers, and
-// reusing connections keeps refreshes cheap. undici unrefs idle sockets, so it never holds
-// the process open.
-let sharedAgent: Agent | undefined;
+type Undici = typeof import('undici');
+
+/** undici, and the one keep-alive agent every key source in the process shares. */
+interface Transport {
+  readonly request: Undici['request'];
+  readonly agent: Agent;
+}
+
+// undici is most of what importing tokenwarden would otherwise load, and nothing needs it until
+// a key set is fetched: a serverless cold start should not pay for it before then. It is loaded
+// once, by the first fetch; every later fetch awaits the same promise. One agent for the process:
+// every key source talks to a handful of issuers, and reusing connections keeps refreshes cheap.
+// undici unrefs idle sockets, so it never holds the process open.
+let transport: Promise<Transport> | undefined;
+
+function loadTransport(): Promise<Transport> {
+  transport ??= import('undici').then(({ Agent, request }) => ({
+    request,
+    agent: new Agent({ keepAliveTimeout: 30_000, connections: 16 }),
+  }));
+  return transport;
+}
 
 /** The default transport: undici over a keep-alive agent; redirects are never followed. */
-export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
-  sharedAgent ??= new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+export const undiciGet: HttpGet = Object.assign(get, { prepare: async () => void (await loadTransport()) });
+
+async function get(url: URL, { signal, maxBytes }: HttpGetOptions): Promise<HttpResponse> {
+  const { request, agent } = await loadTransport();
   const response = await request(url, {
     method: 'GET',
-    dispatcher: sharedAgent,
+    dispatcher: agent,
     signal,
     headers: { accept: 'application/json' },
   });
@@ -33,7 +53,7 @@ export const undiciGet: HttpGet = async (url, { signal, maxBytes }) => {
     chunks.push(chunk as Buffer);
   }
   return { status: response.statusCode, header, body: Buffer.concat(chunks, total) };
-};
+}
 
 /**
  * Drops a body we will not read. Destroying an unread undici body makes it emit 'error'

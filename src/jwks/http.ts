@@ -17,7 +17,14 @@ export interface HttpGetOptions {
 }
 
 /** GET `url`, refusing non-2xx answers (redirects included) and bodies over `maxBytes`. */
-export type HttpGet = (url: URL, options: HttpGetOptions) => Promise<HttpResponse>;
+export interface HttpGet {
+  (url: URL, options: HttpGetOptions): Promise<HttpResponse>;
+  /**
+   * Loads what the transport needs, once per process, for the key source to await before a
+   * fetch's `timeout` starts. Absent when there is nothing to load.
+   */
+  readonly prepare?: () => Promise<void>;
+}
 
 /** A failed key-set request. `retryAfter` (seconds) is set when the server sent Retry-After. */
 export interface HttpError extends Error {

@@ -1,4 +1,5 @@
 import { AccessTokenError } from '../errors.js';
+import { deadline } from '../lib/timeout.js';
 import type { Algorithm } from '../token/algorithms.js';
 import type { SignatureRuntime, VerificationKey } from '../token/signature.js';
 import { freshnessFromHeaders } from './cache-control.js';
@@ -107,7 +108,12 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   }
 
   async function fetchKeySet(fetchNumber: number): Promise<void> {
-    const signal = AbortSignal.timeout(config.timeout * 1000);
+    // Loading the transport (on the first fetch of the process) is not the issuer taking its
+    // time, and a timeout would refuse tokens for a whole cooldown: it runs before the clock
+    // starts. Should it fail, get() below fails the same way, and that is the error recorded.
+    if (get.prepare !== undefined) await get.prepare().catch(() => undefined);
+    const timeout = deadline(config.timeout * 1000);
+    const { signal } = timeout;
     const options = { signal, maxBytes };
     try {
       // A user-supplied fetch may ignore the signal; racing it keeps `timeout` a hard bound,
@@ -141,6 +147,8 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       if (retryAfter !== undefined) {
         nextAttemptAt = Math.max(nextAttemptAt, Date.now() + Math.min(retryAfter, MAX_RETRY_AFTER) * 1000);
       }
+    } finally {
+      timeout.clear();
     }
   }
 

@@ -3,7 +3,6 @@
 // token may well be fine once the key set or the revocation store is back.
 import { ERROR_DESCRIPTION, type AccessTokenError } from '../errors.js';
 import { bearerChallenge } from './challenge.js';
-import { hintOf } from './denial.js';
 
 /**
  * An HTTP answer to a refused request, before any framework writes it. Adapters send it as it
@@ -73,50 +72,38 @@ export function answerForRequest(problem: RequestProblem, settings: AnswerSettin
   });
 }
 
-/** The answer for a refused token: 401 invalid_token, 403 insufficient_scope or 503. */
+/**
+ * The answer for a refused token: 401 invalid_token, 403 insufficient_scope or 503. What the
+ * client is told comes from the error: its own `description` (else its code's), and the
+ * `requiredScopes` of the route in the challenge.
+ */
 export function answerForError(error: AccessTokenError, settings: AnswerSettings): ErrorAnswer {
   const { realm, resourceMetadata } = settings;
+  const description = error.description ?? ERROR_DESCRIPTION[error.code];
   if (error.status === 503) {
     return freeze({
       status: 503,
       // The verifier's own estimate where it has one (the key source's next attempt), else the
       // configured default (a revocation store gives no hint of when it will be back).
       headers: { 'retry-after': String(error.retryAfter ?? settings.retryAfter) },
-      body: { error: 'temporarily_unavailable', error_description: ERROR_DESCRIPTION[error.code] },
+      body: { error: 'temporarily_unavailable', error_description: description },
       error,
     });
   }
-  if (error.status === 403) {
-    const hint = hintOf(error);
-    const description = hint?.description ?? ERROR_DESCRIPTION[error.code];
-    const scope = hint?.scope === undefined || hint.scope.length === 0 ? undefined : hint.scope.join(' ');
-    return freeze({
-      status: 403,
-      headers: {
-        'www-authenticate': bearerChallenge({
-          realm,
-          error: 'insufficient_scope',
-          error_description: description,
-          scope,
-          resource_metadata: resourceMetadata,
-        }),
-      },
-      body: { error: 'insufficient_scope', error_description: description },
-      error,
-    });
-  }
-  const description = ERROR_DESCRIPTION[error.code];
+  const code = error.status === 403 ? 'insufficient_scope' : 'invalid_token';
+  const scopes = error.requiredScopes;
   return freeze({
-    status: 401,
+    status: error.status,
     headers: {
       'www-authenticate': bearerChallenge({
         realm,
-        error: 'invalid_token',
+        error: code,
         error_description: description,
+        scope: scopes === undefined || scopes.length === 0 ? undefined : scopes.join(' '),
         resource_metadata: resourceMetadata,
       }),
     },
-    body: { error: 'invalid_token', error_description: description },
+    body: { error: code, error_description: description },
     error,
   });
 }

@@ -1,6 +1,8 @@
 import { AccessTokenError } from '../errors.js';
 import type { AccessTokenClaims } from '../claims/types.js';
+import { withTimeout } from '../lib/timeout.js';
 import type { JwsHeader } from '../token/parse.js';
+import { revocationUnavailable } from './rules.js';
 
 /**
  * Decides whether a token whose signature and claims are valid has been revoked. Consulted
@@ -32,9 +34,6 @@ export interface RevocationPolicy {
   readonly timeout: number;
 }
 
-const unavailable = (message: string, cause?: unknown): AccessTokenError =>
-  new AccessTokenError('revocation_unavailable', message, { cause });
-
 /** Asks the checker, turning every failure into `revocation_unavailable` unless fail-open. */
 export async function checkRevocation(
   policy: RevocationPolicy,
@@ -44,22 +43,17 @@ export async function checkRevocation(
   let revoked: unknown;
   try {
     revoked = policy.checker.isRevoked(claims, header);
-    if (revoked instanceof Promise) revoked = await withTimeout(revoked, policy.timeout);
+    if (revoked instanceof Promise) {
+      const { timeout } = policy;
+      revoked = await withTimeout(revoked, timeout, () => revocationUnavailable(`revocation check did not answer within ${timeout} ms`));
+    }
   } catch (error) {
     if (policy.failOpen) return;
-    throw error instanceof AccessTokenError ? error : unavailable('revocation check failed', error);
+    throw error instanceof AccessTokenError ? error : revocationUnavailable('revocation check failed', { cause: error });
   }
   if (revoked === true) throw new AccessTokenError('token_revoked', 'token has been revoked');
   if (revoked !== false && !policy.failOpen) {
     // Only a definite `false` lets a token through: `undefined` from a buggy store is not "no".
-    throw unavailable('revocation checker returned a non-boolean answer');
+    throw revocationUnavailable('revocation checker returned a non-boolean answer');
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable(`revocation check did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

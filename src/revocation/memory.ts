@@ -1,7 +1,9 @@
 import { LRUCache } from 'lru-cache';
 import type { AccessTokenClaims } from '../claims/types.js';
-import { integer, isPlainObject, knownKeys, seconds } from '../lib/options.js';
+import { integer, knownKeys, optionsObject, seconds } from '../lib/options.js';
 import type { RevocationChecker } from './checker.js';
+import { lookupKeys, subjectKey, tokenKey } from './keys.js';
+import { checkRevokeArguments, checkRevokeSubjectArguments, refuses, type Revocation } from './rules.js';
 
 export interface MemoryRevocationStoreOptions {
   /**
@@ -24,20 +26,30 @@ export interface MemoryRevocationStoreOptions {
   maxTokenLifetime?: number;
 }
 
-/** An in-process deny list: revoke by `jti`, or every token of a subject issued before a time. */
+/**
+ * An in-process deny list: revoke by `jti`, or every token of a subject issued before a time,
+ * each for one issuer or for any issuer. Keyed as the Redis store keys its entries.
+ */
 export interface MemoryRevocationStore extends RevocationChecker {
-  /** Refuses the token with this `jti` until `expiresAt` (its `exp`, seconds since the epoch). */
-  revoke(jti: string, expiresAt: number): void;
-  /** Refuses every token of `sub` issued before `before` (seconds; default now): "log out everywhere". */
-  revokeSubject(sub: string, before?: number): void;
+  /**
+   * Refuses the token with this `jti` until `expiresAt` (its `exp`, seconds since the epoch) plus
+   * `clockTolerance`. With `issuer`, only that issuer's token; without, a token with this `jti`
+   * from any issuer. Repeating it is harmless, and never shortens a revocation. Throws a
+   * TypeError naming a wrong argument, and a RangeError when the store is full.
+   */
+  revoke(jti: string, expiresAt: number, issuer?: string): void;
+  /**
+   * Refuses every token of `sub` whose `iat` is before `before` (seconds; default now), and every
+   * token of `sub` without `iat`: "log out everywhere". Kept `maxTokenLifetime` plus
+   * `clockTolerance` past `before`; a later cut-off is never moved back. With `issuer`, only
+   * that issuer's subject; without, the subject of any issuer.
+   */
+  revokeSubject(sub: string, before?: number, issuer?: string): void;
   isRevoked(claims: AccessTokenClaims): boolean;
-  /** Live entries (token ids and subjects). */
+  /** Live entries (token and subject revocations, one per issuer given, or for any issuer). */
   readonly size: number;
   readonly clockTolerance: number;
 }
-
-type Entry = { readonly kind: 'jti' } | { readonly kind: 'sub'; readonly before: number };
-const JTI_ENTRY: Entry = Object.freeze({ kind: 'jti' });
 
 /**
  * Creates an in-memory revocation store for a single process (use the Redis store for a
@@ -48,12 +60,14 @@ const JTI_ENTRY: Entry = Object.freeze({ kind: 'jti' });
  * ```ts
  * const revocation = createMemoryRevocationStore();
  * const verifier = createVerifier({ issuer, audience, revocation });
- * revocation.revoke(claims.jti, claims.exp); // e.g. on logout
+ *
+ * const claims = await verifier.verifyAccessToken(token);
+ * if (claims.jti) revocation.revoke(claims.jti, claims.exp, claims.iss); // on logout: this token
+ * if (claims.sub) revocation.revokeSubject(claims.sub);                   // every token of the user so far
  * ```
  */
 export function createMemoryRevocationStore(options: MemoryRevocationStoreOptions = {}): MemoryRevocationStore {
-  if (!isPlainObject(options)) throw new TypeError('tokenwarden: createMemoryRevocationStore options must be an object');
-  knownKeys('', options, ['maxEntries', 'clockTolerance', 'maxTokenLifetime']);
+  knownKeys('', optionsObject('createMemoryRevocationStore', options), ['maxEntries', 'clockTolerance', 'maxTokenLifetime']);
   const maxEntries = integer('maxEntries', options.maxEntries, 100_000, 1, 100_000_000);
   const clockTolerance = seconds('clockTolerance', options.clockTolerance, 60, 0, 86400);
   const maxTokenLifetime = seconds('maxTokenLifetime', options.maxTokenLifetime, 86400, 1);
@@ -61,9 +75,9 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
   // TTLs follow the wall clock, as `exp` does, rather than lru-cache's monotonic default, and
   // every check reads it afresh (ttlResolution 0): a cached reading could keep an entry
   // alive a little late, never expire it early, but exactness costs next to nothing here.
-  const cache = new LRUCache<string, Entry>({ max: maxEntries, perf: { now: () => Date.now() }, ttlResolution: 0 });
+  const cache = new LRUCache<string, Revocation>({ max: maxEntries, perf: { now: () => Date.now() }, ttlResolution: 0 });
 
-  function add(key: string, entry: Entry, until: number): void {
+  function add(key: string, entry: Revocation, until: number): void {
     const ttl = Math.ceil((until + clockTolerance) * 1000 - Date.now());
     if (ttl <= 0) return; // the token could no longer be accepted anyway
     if (!cache.has(key) && cache.size >= maxEntries) {
@@ -83,29 +97,22 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
       cache.purgeStale();
       return cache.size;
     },
-    revoke(jti, expiresAt) {
-      if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('tokenwarden: revoke(jti) needs a non-empty string');
-      if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-        throw new TypeError('tokenwarden: revoke(jti, expiresAt) needs expiresAt in seconds since the epoch');
-      }
-      add(`jti:${jti}`, JTI_ENTRY, expiresAt);
+    revoke(jti, expiresAt, issuer) {
+      checkRevokeArguments(jti, expiresAt, issuer);
+      add(tokenKey(jti, issuer), true, expiresAt);
     },
-    revokeSubject(sub, before = Date.now() / 1000) {
-      if (typeof sub !== 'string' || sub.length === 0) throw new TypeError('tokenwarden: revokeSubject(sub) needs a non-empty string');
-      if (typeof before !== 'number' || !Number.isFinite(before)) {
-        throw new TypeError('tokenwarden: revokeSubject(sub, before) needs before in seconds since the epoch');
-      }
-      const existing = cache.get(`sub:${sub}`);
-      const cutoff = existing?.kind === 'sub' ? Math.max(existing.before, before) : before;
-      cache.delete(`sub:${sub}`);
-      add(`sub:${sub}`, { kind: 'sub', before: cutoff }, cutoff + maxTokenLifetime);
+    revokeSubject(sub, before = Date.now() / 1000, issuer) {
+      checkRevokeSubjectArguments(sub, before, issuer);
+      const key = subjectKey(sub, issuer);
+      const existing = cache.get(key);
+      const cutoff = existing !== undefined && existing !== true ? Math.max(existing.before, before) : before;
+      cache.delete(key);
+      add(key, { before: cutoff }, cutoff + maxTokenLifetime);
     },
     isRevoked(claims) {
-      if (typeof claims.jti === 'string' && cache.has(`jti:${claims.jti}`)) return true;
-      if (typeof claims.sub === 'string') {
-        const entry = cache.get(`sub:${claims.sub}`);
-        // A token without `iat` cannot prove it came after the cut-off, so it is refused.
-        if (entry?.kind === 'sub' && (typeof claims.iat !== 'number' || claims.iat < entry.before)) return true;
+      for (const key of lookupKeys(claims)) {
+        const entry = cache.get(key);
+        if (entry !== undefined && refuses(entry, claims)) return true;
       }
       return false;
     },

@@ -31,6 +31,11 @@ export interface SignOptions {
   header?: Record<string, unknown>;
 }
 
+export interface RotateOptions {
+  /** Keep the replaced key in the key set, as an issuer does while its tokens are still live. @default false */
+  keepOld?: boolean;
+}
+
 /** A local OAuth issuer for tests and demos: serves a JWKS and metadata, signs tokens. */
 export interface TestIssuer {
   /** The issuer identifier (`iss`), e.g. `http://127.0.0.1:40123`. */
@@ -44,8 +49,18 @@ export interface TestIssuer {
    * a random `jti`; `claims` overrides them (set one to `undefined` to leave it out).
    */
   sign(claims?: Record<string, unknown>, options?: SignOptions): Promise<string>;
-  /** Replaces the signing key with a new one (new kid). With `keepOld`, the old key stays published. */
-  rotate(options?: { keepOld?: boolean }): Promise<void>;
+  /**
+   * Replaces the signing key of the issuer's algorithm with a new one (new kid): tokens signed
+   * from then on carry it, and the key set serves it at once.
+   *
+   * The issuer keeps the next key ready: it is generated when the issuer starts and, after each
+   * rotation, the one after it is generated in the background. So `rotate()` takes no time, and
+   * a test that plays a rotation against a cooldown does not depend on how fast the machine
+   * generates a key (an RSA key can take seconds on a loaded one). Only a second rotation in
+   * quick succession waits, for the key still being generated; a failure to generate it
+   * rejects that rotation.
+   */
+  rotate(options?: RotateOptions): Promise<void>;
   /** The currently published key set. */
   jwks(): { keys: JWK[] };
   /** Serves this instead of the real key set (status and raw body), until called with `undefined`. */
@@ -70,7 +85,9 @@ async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
 
 /**
  * Starts a local issuer on 127.0.0.1 for tests and demos. It serves its JWKS at `/jwks.json`
- * and OpenID metadata, signs tokens with keys made for this run, and can rotate them.
+ * and OpenID metadata, signs tokens with keys made for this run, and can rotate them. It
+ * generates two keys as it starts, the one it signs with and the one {@link TestIssuer.rotate}
+ * will publish, so that a rotation takes no time.
  *
  * @example
  * ```ts
@@ -87,7 +104,9 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const defaultAlg = options.algorithm ?? 'RS256';
   const audience = options.audience ?? 'test-api';
   const path = (options.path ?? '').replace(/\/+$/, '');
-  let published: SigningKey[] = [await createSigningKey(defaultAlg)];
+  const [first, second] = await Promise.all([createSigningKey(defaultAlg), createSigningKey(defaultAlg)]);
+  let published: SigningKey[] = [first];
+  let prepared = Promise.resolve(second);
   let override: { status: number; body: string; headers?: Record<string, string> } | undefined;
   const requests = { jwks: 0, metadata: 0 };
 
@@ -159,7 +178,14 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         .sign(key.privateKey, crit ? { crit } : undefined);
     },
     async rotate(rotateOptions = {}) {
-      const next = await createSigningKey(defaultAlg);
+      // Take the ready key and start on the one after it before awaiting, so that two
+      // rotations in a row publish two different keys.
+      const ready = prepared;
+      prepared = createSigningKey(defaultAlg);
+      // Nobody may ever rotate again: a failure belongs to the rotation that needs this key,
+      // not to an unhandled rejection now.
+      prepared.catch(() => undefined);
+      const next = await ready;
       published = rotateOptions.keepOld ? [next, ...published] : [next, ...published.filter((key) => key.alg !== defaultAlg)];
     },
     jwks: () => ({ keys: published.map((key) => key.jwk) }),

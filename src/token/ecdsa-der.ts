@@ -1,9 +1,8 @@
 // JWS carries an ECDSA signature as R||S, two fixed-length big-endian integers (RFC 7518 §3.4);
 // OpenSSL verifies the DER form, ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279
-// §2.2.3). node:crypto converts R||S itself when told `dsaEncoding: 'ieee-p1363'`, but that
-// conversion is slow. Written here instead, a whole ES256 verification measured 0.2–1.2% faster
-// on Node 20, 0.9% on Node 22 and 40% on Node 24 sequentially, and at 64 in flight about the same
-// on Node 20, 1% slower on Node 22 and 51% faster on Node 24 (paired rounds, both ways).
+// §2.2.3). node:crypto converts R||S itself when told `dsaEncoding: 'ieee-p1363'`, but its
+// conversion costs more than writing the DER here, by far on some Node versions (the figures
+// are in bench/README.md).
 
 const MAX_P1363_LENGTH = 2 * 66; // P-521
 

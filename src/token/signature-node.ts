@@ -63,10 +63,9 @@ export const nodeSignatures: SignatureRuntime = {
     if (call === undefined) return false;
     try {
       // The signing input is base64url text, so latin1 is a lossless byte-for-byte reading.
-      // Where the algorithm names a digest, a streaming Verify fed the string measured about
-      // 0.6 µs faster per call than one-shot crypto.verify on Node 20, 22 and 24 (4% of an RS256
-      // verification), though callgrind counts more instructions for it (its Writable stream):
-      // the wall clock decides. EdDSA has only the one-shot form.
+      // Where the algorithm names a digest, a streaming Verify fed the string is used: it takes
+      // less time than one-shot crypto.verify, though it executes more instructions (its Writable
+      // stream), and the clock decides (figures in bench/README.md). EdDSA has only the one-shot form.
       const { digest, key: keyInput, der } = call;
       if (digest === null) return verify(null, Buffer.from(signingInput, 'latin1'), keyInput, signature);
       // An ECDSA signature of impossible length encodes as nothing, which never verifies.

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTokenError, ERROR_DESCRIPTION, type ErrorCode } from '../../src/index.js';
+import { AccessTokenError, ERROR_DESCRIPTION, insufficientScope, type ErrorCode } from '../../src/index.js';
 import { answerForError, answerForRequest, type AnswerSettings } from '../../src/lib/answer.js';
 import { bearerChallenge, quotedString } from '../../src/lib/challenge.js';
-import { deny } from '../../src/lib/denial.js';
 
 const settings: AnswerSettings = { realm: 'api', resourceMetadata: undefined, retryAfter: 30 };
 
@@ -55,7 +54,7 @@ describe('answers', () => {
   });
 
   it('answers a guard refusal with 403 and the scope and description it gave', () => {
-    const answer = answerForError(deny('lacks b', { scope: ['a', 'b'], description: 'missing b' }), settings);
+    const answer = answerForError(insufficientScope('lacks b', { requiredScopes: ['a', 'b'], description: 'missing b' }), settings);
     expect(answer.status).toBe(403);
     expect(answer.headers['www-authenticate']).toBe('Bearer realm="api", error="insufficient_scope", error_description="missing b", scope="a b"');
     expect(answer.body).toEqual({ error: 'insufficient_scope', error_description: 'missing b' });
@@ -73,7 +72,7 @@ describe('answers', () => {
       answerForRequest('missing', withMetadata),
       answerForRequest('multiple', withMetadata),
       answerForError(new AccessTokenError('token_expired', 'x'), withMetadata),
-      answerForError(deny('x'), withMetadata),
+      answerForError(insufficientScope('x'), withMetadata),
     ]) {
       expect(answer.headers['www-authenticate']).toContain(`resource_metadata="${withMetadata.resourceMetadata}"`);
     }

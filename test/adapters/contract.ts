@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION } from '../../src/index.js';
 import type { AuthOptions } from '../../src/adapters/core.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
-import { closedPort, METADATA_PATH, PUBLIC_PATH, tamper, type Harness, type HeaderList, type Reply, type TestClaims } from './support.js';
+import { closedPort, METADATA_PATH, PUBLIC_PATH, REFUNDS_REFUSED, tamper, type Harness, type HeaderList, type Reply, type TestClaims } from './support.js';
 
 export type StartApp = (options: AuthOptions<TestClaims>) => Promise<Harness>;
 
@@ -197,6 +197,16 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
       const refused = await send('/tenant', bearer(await issuer.sign({ tenant: 'globex' })));
       expect(refused.status).toBe(403);
       expectJsonError(refused, 'insufficient_scope');
+    });
+
+    it('a guard of your own: insufficientScope answers 403 with its scope in the challenge and its description in the body', async () => {
+      expect((await send('/refunds', bearer(await issuer.sign({ refunds: true })))).status).toBe(200);
+      const reply = await send('/refunds', bearer(await issuer.sign()));
+      expect(reply.status).toBe(403);
+      expect(reply.header('www-authenticate')).toBe(
+        `Bearer realm="orders", error="insufficient_scope", error_description="${REFUNDS_REFUSED}", scope="orders:write", resource_metadata="${RESOURCE_METADATA}"`,
+      );
+      expectJsonError(reply, 'insufficient_scope', REFUNDS_REFUSED);
     });
 
     it(`hands a configuration mistake to ${framework}'s error handling: 500, not 401`, async () => {

@@ -100,3 +100,14 @@ describe('node:http specifics', () => {
     expect(reply.body).toBe('refused: unauthorized');
   });
 });
+
+describe('node:http options', () => {
+  const verifier = { issuer: 'https://auth.example.com', audience: 'orders-api', jwksUri: 'https://auth.example.com/jwks' };
+
+  it.each<[string, unknown, RegExp]>([
+    ['serverError', 'log', /option "serverError" must be a function/],
+    ['errorResponse', 42, /option "errorResponse" must be a function/],
+  ])('refuses a %s that is not a function, naming the option', (name, value, message) => {
+    expect(() => createAuth({ verifier, [name]: value } as unknown as NodeAuthOptions)).toThrow(message);
+  });
+});

@@ -3,12 +3,16 @@
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { requireAnyScope, requireClaims, requireRoles, requireScopes, type Guard } from '../../src/index.js';
+import { insufficientScope, requireAnyScope, requireClaims, requireRoles, requireScopes, type Guard } from '../../src/index.js';
 
 /** Claims the test routes read. */
 export interface TestClaims {
   tenant?: unknown;
+  refunds?: unknown;
 }
+
+/** The description the user-written guard of `/refunds` gives the client. */
+export const REFUNDS_REFUSED = 'Refunds need the orders:write scope';
 
 /**
  * The routes of every adapter test app. Each answers 200 `{ sub, path }` from the claims it
@@ -21,6 +25,19 @@ export const ROUTES: readonly { readonly path: string; readonly guards: readonly
   { path: '/any', guards: [requireAnyScope('orders:read', 'orders:admin')] },
   { path: '/admin', guards: [requireRoles('admin', { claim: 'realm_access.roles' })] },
   { path: '/tenant', guards: [requireClaims<TestClaims>(async (claims) => claims.tenant === 'acme')] },
+  {
+    // A guard a user writes, with insufficientScope naming the scope a client should ask for.
+    path: '/refunds',
+    guards: [
+      (claims) => {
+        if (claims.refunds === true) return;
+        throw insufficientScope(`token of ${String(claims.sub)} may not refund`, {
+          requiredScopes: ['orders:write'],
+          description: REFUNDS_REFUSED,
+        });
+      },
+    ],
+  },
   {
     path: '/broken',
     guards: [

@@ -21,6 +21,17 @@ describe('requireRoles', () => {
     expect(requireRoles('admin', { claim })(claims(extra))).toBeUndefined();
   });
 
+  it('reads a string claim as space-separated roles, as providers write them', async () => {
+    const held = claims({ roles: 'admin  ops\tauditor' });
+    expect(requireRoles(['admin', 'ops', 'auditor'])(held)).toBeUndefined();
+    await refusal(() => requireRoles('admin ops')(claims({ roles: ['admin', 'ops'] })));
+    await refusal(() => requireRoles('dmin')(held));
+  });
+
+  it('keeps a role name with a space whole when it comes in an array', () => {
+    expect(requireRoles('Order Managers')(claims({ roles: ['Order Managers'] }))).toBeUndefined();
+  });
+
   it('needs every role by default, one with match "any"', async () => {
     const held = claims({ roles: ['a'] });
     await refusal(() => requireRoles(['a', 'b'])(held));
@@ -46,13 +57,15 @@ describe('requireRoles', () => {
     await refusal(() => requireRoles('1')(claims({ roles: [1, null] })));
   });
 
-  it.each<[string, () => unknown]>([
-    ['no role', () => requireRoles([])],
-    ['an empty role', () => requireRoles('')],
-    ['an empty path segment', () => requireRoles('a', { claim: 'realm_access..roles' })],
-    ['an unknown match', () => requireRoles('a', { match: 'some' as 'any' })],
-    ['an unknown option', () => requireRoles('a', { path: 'roles' } as never)],
-  ])('throws TypeError at construction for %s', (_name, build) => {
+  it.each<[string, () => unknown, RegExp]>([
+    ['no role', () => requireRoles([]), /requireRoles needs a role name/],
+    ['an empty role', () => requireRoles(''), /requireRoles needs a role name/],
+    ['an empty path segment', () => requireRoles('a', { claim: 'realm_access..roles' }), /option "claim" must be/],
+    ['an unknown match', () => requireRoles('a', { match: 'some' as 'any' }), /option "match" must be "all" or "any"/],
+    ['an unknown option', () => requireRoles('a', { path: 'roles' } as never), /unknown option "path"/],
+    ['options that are not an object', () => requireRoles('a', 'roles' as never), /requireRoles needs an options object/],
+  ])('throws TypeError at construction for %s, saying which', (_name, build, message) => {
     expect(build).toThrow(TypeError);
+    expect(build).toThrow(message);
   });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { JwksOptions, Verifier } from '../../src/verifier.js';
+import type { JwksOptions } from '../../src/jwks/options.js';
+import type { Verifier } from '../../src/verifier.js';
 import { closeServers, sendJson, waitFor } from '../helpers/jwks-server.js';
 import {
   T0,

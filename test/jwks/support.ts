@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { vi } from 'vitest';
 import type { AccessTokenError } from '../../src/errors.js';
-import { createVerifier, type JwksOptions, type Verifier } from '../../src/verifier.js';
+import type { JwksOptions } from '../../src/jwks/options.js';
+import { createVerifier, type Verifier } from '../../src/verifier.js';
 import { notFound, sendJson, startServer, type Handler, type LoopbackServer } from '../helpers/jwks-server.js';
 
 export const AUDIENCE = 'jwks-tests';

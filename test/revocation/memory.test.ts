@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMemoryRevocationStore } from '../../src/revocation/memory.js';
 
 const NOW = 1_800_000_000;
-const claims = (extra: Record<string, unknown>) => ({ iss: 'https://issuer.test', aud: 'api', exp: NOW + 300, ...extra });
+const ISSUER = 'https://issuer.test';
+const OTHER_ISSUER = 'https://other.test';
+const claims = (extra: Record<string, unknown>) => ({ iss: ISSUER, aud: 'api', exp: NOW + 300, ...extra });
 
 describe('createMemoryRevocationStore', () => {
   beforeEach(() => {
@@ -88,6 +90,70 @@ describe('createMemoryRevocationStore', () => {
     expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(true);
     vi.setSystemTime((NOW + 3601) * 1000);
     expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(false);
+  });
+
+  it("refuses a jti revoked for one issuer in that issuer's token only", () => {
+    const store = createMemoryRevocationStore();
+    store.revoke('j1', NOW + 300, ISSUER);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(true);
+    expect(store.isRevoked(claims({ jti: 'j1', iss: OTHER_ISSUER }))).toBe(false);
+  });
+
+  it('refuses a jti revoked without an issuer whichever issuer signed the token', () => {
+    const store = createMemoryRevocationStore();
+    store.revoke('j1', NOW + 300);
+    expect(store.isRevoked(claims({ jti: 'j1' }))).toBe(true);
+    expect(store.isRevoked(claims({ jti: 'j1', iss: OTHER_ISSUER }))).toBe(true);
+  });
+
+  it("revokes a subject for one issuer in that issuer's tokens only, and without an issuer in every issuer's", () => {
+    const store = createMemoryRevocationStore();
+    store.revokeSubject('alice', NOW, ISSUER);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 1 }))).toBe(true);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 1, iss: OTHER_ISSUER }))).toBe(false);
+    store.revokeSubject('bob', NOW);
+    expect(store.isRevoked(claims({ sub: 'bob', iat: NOW - 1 }))).toBe(true);
+    expect(store.isRevoked(claims({ sub: 'bob', iat: NOW - 1, iss: OTHER_ISSUER }))).toBe(true);
+    expect(store.isRevoked(claims({ sub: 'bob', iat: NOW, iss: OTHER_ISSUER }))).toBe(false);
+  });
+
+  it('keeps the cut-offs of one subject for different issuers apart', () => {
+    const store = createMemoryRevocationStore();
+    store.revokeSubject('alice', NOW, ISSUER);
+    store.revokeSubject('alice', NOW - 100, OTHER_ISSUER);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50 }))).toBe(true);
+    expect(store.isRevoked(claims({ sub: 'alice', iat: NOW - 50, iss: OTHER_ISSUER }))).toBe(false);
+    expect(store.size).toBe(2);
+  });
+
+  it('never lets an issuer and a jti that read alike once joined share an entry', () => {
+    // Joined with ':', ('https://a', 'b:c') and ('https://a:b', 'c') would be the same text.
+    const store = createMemoryRevocationStore();
+    store.revoke('b:c', NOW + 300, 'https://a');
+    expect(store.isRevoked(claims({ iss: 'https://a:b', jti: 'c' }))).toBe(false);
+    expect(store.isRevoked(claims({ iss: 'https://a', jti: 'b:c' }))).toBe(true);
+  });
+
+  it('counts a revocation for an issuer and one for any issuer as two live entries', () => {
+    const store = createMemoryRevocationStore({ clockTolerance: 0 });
+    store.revoke('j1', NOW + 300, ISSUER);
+    store.revoke('j1', NOW + 300);
+    store.revokeSubject('alice', NOW, ISSUER);
+    expect(store.size).toBe(3);
+    vi.setSystemTime((NOW + 301) * 1000);
+    expect(store.size).toBe(1); // the subject's revocation outlives the tokens
+  });
+
+  it('names the argument that is wrong', () => {
+    const store = createMemoryRevocationStore();
+    expect(() => store.revoke(42 as never, NOW)).toThrow(/revoke\(jti\) needs a non-empty string/);
+    expect(() => store.revoke('j', '1800000000' as never)).toThrow(/needs expiresAt in seconds since the epoch/);
+    expect(() => store.revoke('j', NOW, '')).toThrow(/revoke\(…, issuer\) needs a non-empty string or nothing/);
+    expect(() => store.revoke('j', NOW, 7 as never)).toThrow(/issuer/);
+    expect(() => store.revokeSubject(undefined as never)).toThrow(/revokeSubject\(sub\) needs a non-empty string/);
+    expect(() => store.revokeSubject('alice', Number.POSITIVE_INFINITY)).toThrow(/needs before in seconds since the epoch/);
+    expect(() => store.revokeSubject('alice', NOW, '')).toThrow(/revokeSubject\(…, issuer\) needs a non-empty string or nothing/);
+    expect(store.size).toBe(0);
   });
 
   it('validates its options and arguments', () => {

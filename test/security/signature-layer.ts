@@ -1,13 +1,15 @@
 // The verifier's signature layer on its own, for test vectors whose payloads are not JWT claims
-// (Wycheproof signs "foo", RFC 8037 a sentence): the same header rules, key-set import, key
-// binding, signature shape and signature runtime as createVerifier, without the claims.
+// (Wycheproof signs "foo", RFC 8037 a sentence): the same header rules, key-set import and
+// signature step (key binding, signature shape, signature runtime) as createVerifier, without
+// the claims.
 import type { ErrorCode } from '../../src/errors.js';
 import { AccessTokenError } from '../../src/errors.js';
 import { importKeySet, lookupKey } from '../../src/jwks/key-set.js';
 import { SUPPORTED_ALGORITHMS, type Algorithm } from '../../src/token/algorithms.js';
 import { decodeBase64url } from '../../src/token/decode.js';
-import { parseCompactJws } from '../../src/token/parse.js';
-import { hasExpectedShape, type SignatureRuntime } from '../../src/token/signature.js';
+import { parseCompactJws, type ParsedToken } from '../../src/token/parse.js';
+import type { SignatureRuntime, VerificationKey } from '../../src/token/signature.js';
+import { createSignatureStep, type SignatureStep } from '../../src/token/verify-signature.js';
 
 export type LayerOutcome = 'accepted' | Extract<
   ErrorCode,
@@ -40,14 +42,21 @@ export async function signatureLayer(
     if (error instanceof AccessTokenError) return error.code as LayerOutcome;
     throw error;
   }
-  const { header, signature } = parsed;
+  const { header } = parsed;
 
   const found = lookupKey(await importKeySet({ keys }, allowed, runtime), header.alg, header.kid);
   if (found.kind !== 'found') return 'key_not_found';
-  const signingInput = `${headerSegment}.${payloadSegment}`;
-  for (const key of found.keys) {
-    if (!hasExpectedShape(header.alg, key, signature)) continue;
-    if (await runtime.verify(header.alg, key, signingInput, signature)) return 'accepted';
+  const signed = { ...parsed, signingInput: `${headerSegment}.${payloadSegment}` };
+  return (await verifiesWith(createSignatureStep(runtime), signed, found.keys)) ? 'accepted' : 'signature_invalid';
+}
+
+/** Whether the verifier's signature step finds a key among `keys` that verifies `token`. */
+export async function verifiesWith(step: SignatureStep, token: ParsedToken, keys: readonly VerificationKey[]): Promise<boolean> {
+  try {
+    await step(token, keys);
+    return true;
+  } catch (error) {
+    if (error instanceof AccessTokenError && error.code === 'signature_invalid') return false;
+    throw error;
   }
-  return 'signature_invalid';
 }

@@ -1,15 +1,16 @@
 // Project Wycheproof vectors (C2SP/wycheproof, Apache-2.0; see test/fixtures/wycheproof/README.md)
 // run through tokenwarden: the JWS cases through the signature layer on both runtimes and
 // through a verifier per test group, the JWK cases through key-set import, and the P-256 P1363
-// ECDSA cases through the node:crypto check the verifier uses.
+// ECDSA cases through the verifier's signature step over node:crypto.
 import { createPrivateKey, type JsonWebKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importVerificationKey } from '../../src/jwks/key-set.js';
 import type { Algorithm } from '../../src/token/algorithms.js';
-import { hasExpectedShape, type SignatureRuntime } from '../../src/token/signature.js';
+import type { SignatureRuntime } from '../../src/token/signature.js';
 import { joseSignatures } from '../../src/token/signature-jose.js';
 import { nodeSignatures } from '../../src/token/signature-node.js';
+import { createSignatureStep } from '../../src/token/verify-signature.js';
 import {
   accessClaims,
   forgeToken,
@@ -20,7 +21,7 @@ import {
   type SigningAlgorithm,
 } from '../helpers/forge.js';
 import { expectRefusal } from '../helpers/refusal.js';
-import { signatureLayer, type LayerOutcome } from './signature-layer.js';
+import { signatureLayer, verifiesWith, type LayerOutcome } from './signature-layer.js';
 
 function fixture<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/wycheproof/${name}`, import.meta.url), 'utf8')) as T;
@@ -305,8 +306,9 @@ describe('Wycheproof ECDSA P-256 SHA-256 IEEE P1363 vectors', () => {
     }
   });
 
-  it('gives Wycheproof\'s verdict on every case through the ES256 shape check and node:crypto', async () => {
+  it('gives Wycheproof\'s verdict on every case through the signature step over node:crypto', async () => {
     const allowed = new Set<Algorithm>(['ES256']);
+    const step = createSignatureStep(nodeSignatures);
     const mismatches: string[] = [];
     let checked = 0;
     for (const group of ecdsaVectors.testGroups) {
@@ -318,8 +320,7 @@ describe('Wycheproof ECDSA P-256 SHA-256 IEEE P1363 vectors', () => {
         const signature = Buffer.from(test.sig, 'hex');
         // The message is arbitrary bytes; the verifier's signing input is a latin1 string of bytes.
         const message = Buffer.from(test.msg, 'hex').toString('latin1');
-        const accepted =
-          hasExpectedShape('ES256', key, signature) && (await nodeSignatures.verify('ES256', key, message, signature));
+        const accepted = await verifiesWith(step, { header: { alg: 'ES256' }, payload: {}, signingInput: message, signature }, [key]);
         if (accepted !== (test.result === 'valid')) mismatches.push(`#${test.tcId} ${test.comment}: ${test.result}, accepted=${accepted}`);
         checked++;
       }

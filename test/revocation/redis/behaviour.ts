@@ -2,7 +2,7 @@
 // each file against its own redis-server.
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisRevocationStore, type RedisClientLike } from '../../../src/revocation/redis.js';
+import { createRedisRevocationStore, type RedisClientLike } from '../../../src/revocation/redis/index.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import {
   ISSUER,
@@ -163,6 +163,21 @@ export function describeRedisStore(library: Library): void {
       await store.revokeSubject('carol', now, OTHER_ISSUER);
       expect(await store.isRevoked(claimsFor({ sub: 'carol', iat: now - 5, iss: OTHER_ISSUER }))).toBe(true);
       expect(await store.isRevoked(claimsFor({ sub: 'carol', iat: now - 5, iss: ISSUER }))).toBe(false);
+    });
+
+    it('refuses every token of a subject whose entry it cannot read, and never holds that answer in memory', async () => {
+      const prefix = uniquePrefix();
+      const store = await stores.create({ prefix });
+      await live(store);
+      const now = Math.floor(Date.now() / 1000);
+      await admin.set(`${prefix}sub:*:dave`, 'garbled', 'EX', 60);
+      const claims = claimsFor({ sub: 'dave', iat: now + 1 });
+      expect(await store.isRevoked(claims)).toBe(true);
+      const again = store.isRevoked(claims);
+      expect(again).toBeInstanceOf(Promise); // asked of Redis again, every time
+      expect(await again).toBe(true);
+      await admin.del(`${prefix}sub:*:dave`);
+      expect(await store.isRevoked(claims)).toBe(false);
     });
 
     it('answers from the local tier without a round trip once live; without it, asks Redis every time', async () => {

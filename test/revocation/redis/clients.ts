@@ -4,7 +4,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { createClient as createClientV4, createCluster as createClusterV4 } from 'redis4';
-import type { RedisClientLike } from '../../../src/revocation/redis.js';
+import type { RedisClientLike } from '../../../src/revocation/redis/index.js';
 
 export type Library = 'ioredis' | 'node-redis' | 'node-redis-4';
 export const LIBRARIES: readonly Library[] = ['ioredis', 'node-redis', 'node-redis-4'];

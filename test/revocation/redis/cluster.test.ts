@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenError } from '../../../src/errors.js';
-import { createRedisRevocationStore, type RedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
+import { createRedisRevocationStore, type RedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis/index.js';
 import { createTestIssuer, type TestIssuer } from '../../../src/testing/index.js';
 import { createVerifier } from '../../../src/verifier.js';
 import { startRedisCluster, type RedisCluster } from '../../helpers/redis-server.js';

@@ -3,7 +3,7 @@ import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
 import { createClient as createClientV4, createCluster as createClusterV4 } from 'redis4';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis.js';
+import { createRedisRevocationStore, type RedisRevocationStoreOptions } from '../../../src/revocation/redis/index.js';
 
 // Never connected: lazyConnect for ioredis, no connect() for node-redis. Port 9 is discard.
 const ioredis = new Redis({ host: '127.0.0.1', port: 9, lazyConnect: true });
@@ -107,13 +107,19 @@ describe('createRedisRevocationStore options', () => {
     expect(() => create(options)).toThrow(message);
   });
 
-  it('checks the arguments of revoke and revokeSubject before touching Redis', async () => {
+  it('checks the arguments of revoke and revokeSubject before touching Redis, naming the wrong one', async () => {
     const store = create({});
     await expect(store.revoke('', 1)).rejects.toThrow(TypeError);
+    await expect(store.revoke('', 1)).rejects.toThrow(/revoke\(jti\) needs a non-empty string/);
     await expect(store.revoke('j', Number.NaN)).rejects.toThrow(TypeError);
+    await expect(store.revoke('j', Number.NaN)).rejects.toThrow(/needs expiresAt in seconds since the epoch/);
     await expect(store.revoke('j', 1e12, '')).rejects.toThrow(TypeError);
+    await expect(store.revoke('j', 1e12, '')).rejects.toThrow(/revoke\(…, issuer\) needs a non-empty string or nothing/);
     await expect(store.revokeSubject('')).rejects.toThrow(TypeError);
+    await expect(store.revokeSubject('')).rejects.toThrow(/revokeSubject\(sub\) needs a non-empty string/);
     await expect(store.revokeSubject('alice', Number.POSITIVE_INFINITY)).rejects.toThrow(TypeError);
+    await expect(store.revokeSubject('alice', Number.POSITIVE_INFINITY)).rejects.toThrow(/needs before in seconds since the epoch/);
+    await expect(store.revokeSubject('alice', 1e10, '')).rejects.toThrow(/revokeSubject\(…, issuer\) needs a non-empty string or nothing/);
     expect(ioredis.status).toBe('wait'); // nothing was sent
   });
 

@@ -10,7 +10,7 @@ import {
   createRedisRevocationStore,
   type RedisRevocationStore,
   type RedisRevocationStoreOptions,
-} from '../../../src/revocation/redis.js';
+} from '../../../src/revocation/redis/index.js';
 
 export { LIBRARIES, connectClient, type ClientOptions, type Library } from './clients.js';
 

@@ -1,6 +1,6 @@
 // End to end: createVerifier + a local test issuer + the Redis store against a real redis-server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RedisFailOpenEvent, RedisRevocationStore } from '../../../src/revocation/redis.js';
+import type { RedisFailOpenEvent, RedisRevocationStore } from '../../../src/revocation/redis/index.js';
 import { createTestIssuer, type TestIssuer } from '../../../src/testing/index.js';
 import { createVerifier, type VerifierOptions } from '../../../src/verifier.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';

@@ -1,6 +1,7 @@
 // The Redis store speaks to ioredis and node-redis through the few methods below, so that neither
 // library is a dependency: users bring the client they already run. Everything here is shape
-// detection and event plumbing; the store's logic lives in redis.ts.
+// detection and event plumbing; what the store does with them lives in store.ts and local-tier.ts.
+import { withTimeout } from '../../lib/timeout.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -135,6 +136,25 @@ export function wrapConnection(client: RedisClientLike): Connection {
   return {
     send: (args) => node.sendCommand([...args]),
     isReady: () => node.isReady,
+  };
+}
+
+/**
+ * `connection` with every command bounded by `ms`: a command Redis has not answered in time
+ * rejects, whatever the client's own retry and offline-queue settings would do with it.
+ */
+export function withCommandTimeout(connection: Connection, ms: number): Connection {
+  return {
+    send(args) {
+      let sent: Promise<unknown>;
+      try {
+        sent = connection.send(args);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+      return withTimeout(sent, ms, () => new Error(`Redis did not answer within ${ms} ms`));
+    },
+    isReady: () => connection.isReady(),
   };
 }
 
