@@ -4,14 +4,14 @@
 // ones), and a TypeScript consumer is compiled under the two module resolutions users run
 // (node16 and bundler).
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt, root } from '../helpers/build.js';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '../..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const maxBuffer = 1 << 24;
 
@@ -41,16 +41,6 @@ let scratch: string;
 /** Fresh projects by what they hold besides tokenwarden: a framework, 'no framework' or 'typescript'. */
 const projects = new Map<string, string>();
 
-/** Newest modification time of any file under `dir`, in ms (0 when it does not exist). */
-async function newest(dir: string): Promise<number> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  let latest = 0;
-  for (const entry of entries) {
-    if (entry.isFile()) latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return latest;
-}
-
 /** A new project with the tarball and `packages` installed, as a user would (npm's cache is warm). */
 async function freshProject(name: string, tarball: string, packages: string[]): Promise<string> {
   const dir = join(scratch, name.replace(/\W+/g, '-'));
@@ -64,10 +54,7 @@ const pinned = (name: string): string => `${name}@${manifest.devDependencies[nam
 
 beforeAll(async () => {
   // CI builds before testing; a developer's tree may hold an older build (or none).
-  const built = await stat(join(root, 'dist/node/index.js')).then((s) => s.mtimeMs, () => 0);
-  if (built === 0 || built < (await newest(join(root, 'src')))) {
-    await run(npm, ['run', 'build'], { cwd: root, maxBuffer });
-  }
+  await ensureBuilt();
   scratch = await mkdtemp(join(tmpdir(), 'tokenwarden-pack-'));
   const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: root, maxBuffer });
   const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }];
