@@ -3,18 +3,21 @@
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io.js';
 import { INSPECT_USAGE, inspectCommand } from './inspect.js';
 import { JWKS_USAGE, jwksCommand } from './jwks.js';
+import { VERIFY_USAGE, verifyCommand } from './verify.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<ExitCode>;
 
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage: string }>> = {
   inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   jwks: { run: jwksCommand, usage: JWKS_USAGE },
+  verify: { run: verifyCommand, usage: VERIFY_USAGE },
 };
 
 export const USAGE = `Usage: tokenwarden <command> [options]
 
 Commands:
   inspect <token|->         decode a token WITHOUT verifying it, and flag what is unusual
+  verify <token|-> ...      verify a token with tokenwarden and explain the outcome
   jwks <issuer-or-url>      list an issuer's keys and whether tokenwarden would use each
 
 Run \`tokenwarden <command> --help\` for a command's options.
