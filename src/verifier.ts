@@ -274,11 +274,12 @@ function describeHeader(context: VerifyContext, header: JwsHeader, cached: boole
   if (issuer !== undefined) context.issuer = issuer;
 }
 
+/** The claims a trace may carry; validateClaims has checked that each, when present, is a string. */
 function describeClaims(context: VerifyContext, claims: AccessTokenClaims): void {
   const { sub, client_id: clientId, scope } = claims;
-  if (typeof sub === 'string') context.sub = sub;
-  if (typeof clientId === 'string') context.clientId = clientId;
-  if (typeof scope === 'string') context.scope = scope;
+  if (sub !== undefined) context.sub = sub;
+  if (clientId !== undefined) context.clientId = clientId;
+  if (scope !== undefined) context.scope = scope;
 }
 
 /** A token that verified: what a later presentation of the same text needs to be re-checked. */

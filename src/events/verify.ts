@@ -22,11 +22,11 @@ export interface VerifyContext {
   alg?: Algorithm;
   /** True when the token was answered from the verified-token cache, false when verified in full. */
   cached?: boolean;
-  /** On success: the `sub` claim, when it is a string. */
+  /** On success: the `sub` claim, when the token has one. */
   sub?: string;
-  /** On success: the `client_id` claim, when it is a string. */
+  /** On success: the `client_id` claim, when the token has one. */
   clientId?: string;
-  /** On success: the `scope` claim, when it is a string. */
+  /** On success: the `scope` claim (space-separated scopes), when the token has one. */
   scope?: string;
   /** Set by the TracingChannel on failure: the AccessTokenError (its `code` and `status`). */
   error?: unknown;
