@@ -48,6 +48,30 @@ describe('tokenwarden:jwks:fetch', () => {
     expect(fetches(keys.issuer)[0]?.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('counts a key without a kid in keys, and names only the kids', async () => {
+    const [named, anonymous] = [await makeKey(), await makeKey()];
+    const keys = await serveKeySet(keySet(named, { ...anonymous.jwk, kid: undefined }));
+    const verifier = verifierFor(keys);
+
+    await verifier.warmUp();
+
+    expect(fetches(keys.issuer)[0]).toMatchObject({ keys: 2, added: [named.kid], removed: [], skipped: 0 });
+    expect(verifier.health().issuers[0]).toMatchObject({ kids: [named.kid], usable: true });
+  });
+
+  it('reports a failure that is not even an Error (a fetch of your own rejecting with null) as an Error saying so', async () => {
+    const verifier = verifierFor(
+      { issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/jwks' },
+      { fetch: () => Promise.reject(null) },
+    );
+
+    await refusal(verifier.warmUp(), 'jwks_unavailable');
+
+    const [event] = fetches('https://auth.example.com');
+    expect(event).toMatchObject({ status: undefined, error: expect.any(Error) });
+    expect(event?.error?.message).toBe('null');
+  });
+
   it('reports a rotation found by an unknown kid: the kid added and the kid removed', async () => {
     const [old, next] = [await makeKey(), await makeKey()];
     const keys = await serveKeySet(keySet(old));
