@@ -96,7 +96,8 @@ export interface VerifiedTokenCacheOptions {
 export interface Verifier<Claims extends object = Record<never, never>> {
   /**
    * Verifies a JWT access token and returns its claims, or rejects with an
-   * {@link AccessTokenError} saying why not.
+   * {@link AccessTokenError} saying why not. Traced on the `tokenwarden:verify` diagnostics
+   * channel while anyone subscribes (see docs/events.md).
    *
    * @example
    * ```ts
@@ -344,6 +345,9 @@ function resolveKeySources(
   const uris = resolveJwksUris(options.jwksUri, issuers);
   const events: KeySourceEvents = { fetch: channels.jwksFetch, skipped: channels.jwksSkipped, stale: channels.jwksStale };
   return new Map(
-    issuers.map((issuer) => [issuer, createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures, events })]),
+    issuers.map((issuer) => [
+      issuer,
+      createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures, events }),
+    ]),
   );
 }

@@ -263,12 +263,12 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
 
 const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store' });
 
-/** Seconds until the soonest next attempt of an issuer without usable keys; at least 1. */
+/** Seconds until the soonest next attempt of an issuer without usable keys (there is one); at least 1. */
 function secondsUntilRetry(health: VerifierHealth): number {
   const now = Date.now() / 1000;
   let soonest = Number.POSITIVE_INFINITY;
   for (const entry of health.issuers) if (!entry.usable) soonest = Math.min(soonest, entry.nextAttemptAt ?? now);
-  return Number.isFinite(soonest) ? Math.max(1, Math.ceil(soonest - now)) : 1;
+  return Math.max(1, Math.ceil(soonest - now));
 }
 
 /** A request's token-bearing headers on Node (Express, Fastify, Koa, node:http). */

@@ -148,7 +148,8 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     if (get.prepare !== undefined) await get.prepare().catch(() => undefined);
     const started = performance.now();
     const previous = keySet;
-    const attempt: Attempt = { url: undefined, status: undefined, metadata: config.jwksUri === undefined ? 'fresh' : 'none', moved: undefined, set: undefined };
+    const metadata = config.jwksUri === undefined ? 'fresh' : 'none';
+    const attempt: Attempt = { url: undefined, status: undefined, metadata, moved: undefined, set: undefined };
     const timeout = deadline(config.timeout * 1000);
     const { signal } = timeout;
     const options = { signal, maxBytes };
@@ -193,7 +194,9 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     } finally {
       timeout.clear();
     }
-    if (events.fetch.hasSubscribers) events.fetch.publish(fetchEvent(issuer, reason, attempt, previous, performance.now() - started, lastError));
+    if (events.fetch.hasSubscribers) {
+      events.fetch.publish(fetchEvent(issuer, reason, attempt, previous, performance.now() - started, lastError));
+    }
   }
 
   /** Publishes that a refresh of a stale set failed, while its keys stay in use. */
