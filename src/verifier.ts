@@ -186,12 +186,18 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
+  // The contexts of the traces running, so that verify() tells one from any other second argument.
+  const contexts = new WeakMap<object, VerifyContext>();
 
   /**
-   * Verifies `token`. `context`, given only while someone listens on `tokenwarden:verify`,
-   * learns what the trace may say as verification goes; without it nothing extra is done.
+   * Verifies `token`; it is `verifyAccessToken` itself, so that an untraced call costs no extra
+   * call. While someone listens on `tokenwarden:verify` it starts the trace, which calls it back
+   * with `trace`: the context to tell what verification learns. Anything else passed second
+   * (an index from `tokens.map(verifier.verifyAccessToken)`, say) is no trace.
    */
-  async function verify(token: string, context: VerifyContext | undefined): Promise<AccessTokenClaims> {
+  async function verify(token: string, trace?: unknown): Promise<AccessTokenClaims> {
+    const context = trace === undefined ? undefined : contexts.get(trace as object);
+    if (context === undefined && channels.verify.hasSubscribers) return traced(token);
     let header: JwsHeader;
     let claims: AccessTokenClaims;
     // Set when the token is verified in full now, rather than recalled from the cache.
@@ -238,6 +244,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   /** `verify` inside the `tokenwarden:verify` trace. */
   async function traced(token: string): Promise<AccessTokenClaims> {
     const context: VerifyContext = {};
+    contexts.set(context, context);
     let claims: AccessTokenClaims | undefined;
     // Resolving to nothing keeps the claims out of the trace's `result`: the context carries
     // the few fields documented for it, and no more of what a token says.
@@ -251,10 +258,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     issuers,
     audiences,
 
-    verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
-      const verified = channels.verify.hasSubscribers ? traced(token) : verify(token, undefined);
-      return verified as Promise<AccessTokenClaims & Extra>;
-    },
+    verifyAccessToken: verify as Verifier<Claims>['verifyAccessToken'],
 
     async warmUp() {
       await Promise.all([...keySources.values()].map((source) => source.load()));

@@ -126,6 +126,18 @@ describe('tokenwarden:verify', () => {
     expect(context).not.toHaveProperty('scope');
   });
 
+  it('takes nothing passed after the token for a trace: verifyAccessToken works unbound, as a map callback', async () => {
+    const tokens = await Promise.all(['erin', 'frank'].map((sub) => issuer.sign({ sub })));
+    const { verifyAccessToken } = verifier;
+    const untraced = await Promise.all(tokens.map(verifyAccessToken));
+    const events = listen();
+
+    const traced = await Promise.all(tokens.map(verifyAccessToken));
+
+    expect([...untraced, ...traced].map((claims) => claims.sub)).toEqual(['erin', 'frank', 'erin', 'frank']);
+    expect(events.traces().filter(([phase]) => phase === 'asyncEnd').map(([, context]) => context.sub).sort()).toEqual(['erin', 'frank']);
+  });
+
   it('publishes nothing once unsubscribed, and verifies all the same', async () => {
     const events = listen();
     events.stop();
