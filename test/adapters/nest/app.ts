@@ -49,7 +49,7 @@ export async function startNest(
   configure?: (app: INestApplication) => void,
 ): Promise<NestHarness> {
   const adapter = platform === 'express' ? new ExpressAdapter() : new FastifyAdapter();
-  const app = await NestFactory.create(module, adapter, { logger: false, forceCloseConnections: true });
+  const app = await NestFactory.create(module, adapter, { logger: false, forceCloseConnections: true, abortOnError: false });
   app.useGlobalFilters(new FrameworkErrors(handledBy, app.getHttpAdapter()));
   configure?.(app);
   await app.listen(0, '127.0.0.1');
