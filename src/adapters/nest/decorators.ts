@@ -84,8 +84,8 @@ const claimsParameter = createParamDecorator((name: string | undefined, context:
 
 /**
  * The verified claims of the request, or one claim of them (`@Claims('tenant')`). Annotate the
- * parameter with your claims type (`AccessTokenClaims & MyClaims`). On a route TokenwardenGuard
- * did not let the request through (a @Public() one, or one without the guard), reading them is a
+ * parameter with your claims type (`AccessTokenClaims & MyClaims`). Where TokenwardenGuard did
+ * not let the request through (a @Public() route, or one without the guard), reading them is a
  * bug: an Error, which Nest answers with 500.
  */
 export function Claims(name?: string): ParameterDecorator {
