@@ -82,7 +82,7 @@ export class TokenwardenService<Claims extends object = Record<never, never>> {
 
   /** The RFC 9728 document; throws TypeError when it cannot be built from the options. */
   metadata(): ProtectedResourceMetadata {
-    return (states.get(this) as ServiceState).core.metadata();
+    return stateOf(this).core.metadata();
   }
 
   /** The claims of a request TokenwardenGuard let through, typed with your claims; throws (a 500) for any other request. */

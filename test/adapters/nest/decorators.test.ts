@@ -144,17 +144,17 @@ afterAll(async () => {
 
 describe.each(PLATFORMS)('nest-%s: route decorators', (platform) => {
   let harness: NestHarness;
-  let global: NestHarness;
+  let appWide: NestHarness;
   let verifier: Verifier & { calls: number };
 
   beforeAll(async () => {
     verifier = countingVerifier();
     harness = await startNest(platform, appModule(verifier, false));
-    global = await startNest(platform, appModule(verifier, true));
+    appWide = await startNest(platform, appModule(verifier, true));
   });
   afterAll(async () => {
     await harness?.close();
-    await global?.close();
+    await appWide?.close();
   });
 
   it('applies a class-level requirement to every route of the class', async () => {
@@ -204,16 +204,16 @@ describe.each(PLATFORMS)('nest-%s: route decorators', (platform) => {
   });
 
   it('global: true protects every route not marked @Public()', async () => {
-    expect((await global.send('/plain')).status).toBe(401);
-    expect(await global.send('/plain', await bearer({ sub: 'gil' }))).toMatchObject({ status: 200, body: { sub: 'gil' } });
-    expect((await global.send('/orders/health')).status).toBe(200);
-    expect((await global.send('/catalog')).status).toBe(200);
-    expect((await global.send('/catalog/drafts')).status).toBe(401);
+    expect((await appWide.send('/plain')).status).toBe(401);
+    expect(await appWide.send('/plain', await bearer({ sub: 'gil' }))).toMatchObject({ status: 200, body: { sub: 'gil' } });
+    expect((await appWide.send('/orders/health')).status).toBe(200);
+    expect((await appWide.send('/catalog')).status).toBe(200);
+    expect((await appWide.send('/catalog/drafts')).status).toBe(401);
   });
 
   it('verifies a token and runs the route’s guards once per request, however many times the guard is applied', async () => {
     const headers = await bearer({ sub: 'cy', scope: 'orders:read' });
-    for (const app of [harness, global]) {
+    for (const app of [harness, appWide]) {
       counted = 0;
       verifier.calls = 0;
       expect(await app.send('/counted', headers)).toMatchObject({ status: 200, body: { sub: 'cy' } });

@@ -18,7 +18,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAccessTokenError, requireScopes, type AccessTokenClaims } from '../../../src/index.js';
+import { isAccessTokenError, requireClaims, requireScopes, type AccessTokenClaims } from '../../../src/index.js';
 import { createAuth } from '../../../src/adapters/express.js';
 import { Claims, RequireScopes, TokenwardenGuard, TokenwardenModule, type NestAuthOptions } from '../../../src/adapters/nest.js';
 import { createTestIssuer, type TestIssuer } from '../../../src/testing/index.js';
@@ -74,6 +74,24 @@ describe('TokenwardenModule.forRoot', () => {
     expect(() => TokenwardenModule.forRoot({ verifier, errorResponse: () => {} } as unknown as NestAuthOptions)).toThrow(/unknown option "errorResponse"/);
     expect(() => TokenwardenModule.forRoot({ verifier: { issuer: issuer.issuer } } as unknown as NestAuthOptions)).toThrow(/"audience"/);
     expect(() => TokenwardenModule.forRoot(undefined as unknown as NestAuthOptions)).toThrow(/TokenwardenModule.forRoot\(\) needs an options object/);
+  });
+});
+
+describe('TokenwardenModule.forRoot guards', () => {
+  it('checks the module’s guards on every protected route, before the route’s own', async () => {
+    const onlyAcme = requireClaims<{ tenant?: string }>((claims) => claims.tenant === 'acme');
+    @Module({ imports: [TokenwardenModule.forRoot({ verifier: verifierOptions(), guards: [onlyAcme] })], controllers: [OrdersController] })
+    class AppModule {}
+    const app = await startNest('fastify', AppModule);
+    try {
+      const globex = await app.send('/orders', [['authorization', `Bearer ${await issuer.sign({ tenant: 'globex' })}`]]);
+      expect(globex.status).toBe(403);
+      expect(globex.header('www-authenticate')).not.toContain('scope="orders:read"');
+      const acme = await app.send('/orders', [['authorization', `Bearer ${await issuer.sign({ sub: 'ann', tenant: 'acme', scope: 'orders:read' })}`]]);
+      expect(acme).toMatchObject({ status: 200, body: { sub: 'ann' } });
+    } finally {
+      await app.close();
+    }
   });
 });
 
