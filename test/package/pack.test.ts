@@ -21,7 +21,9 @@ interface Manifest {
 }
 const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Manifest;
 
-// The framework a user of each subpath has installed besides tokenwarden (null: none).
+// The framework a user of each subpath has installed besides tokenwarden (null: none); several
+// packages are separated by spaces.
+const NEST = '@nestjs/common @nestjs/core reflect-metadata rxjs';
 const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   '.': null,
   './testing': null,
@@ -32,6 +34,7 @@ const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   './koa': 'koa',
   './hono': 'hono',
   './next': 'next',
+  './nest': NEST,
 };
 const exported = Object.keys(manifest.exports).filter((key) => key !== './package.json');
 /** [specifier, project]: each subpath with the project it loads in. */
@@ -74,7 +77,7 @@ beforeAll(async () => {
   const tarball = join(scratch, filename);
   // One project per framework, each installed once; the installs run side by side.
   const wanted = new Map<string, string[]>([['typescript', [pinned('typescript'), pinned('@types/node')]]]);
-  for (const [, project] of subpaths) wanted.set(project, project === 'no framework' ? [] : [pinned(project)]);
+  for (const [, project] of subpaths) wanted.set(project, project === 'no framework' ? [] : project.split(' ').map(pinned));
   await Promise.all(
     [...wanted].map(async ([name, packages]) => projects.set(name, await freshProject(name, tarball, packages))),
   );
@@ -117,6 +120,25 @@ describe('the packed package', () => {
   it.each(subpaths)('loads %s through require with only tokenwarden and %s installed', async (specifier, project) => {
     const keys = await node(project, ['-e', `console.log(Object.keys(require(${JSON.stringify(specifier)})).length)`]);
     expect(Number(keys)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['import', '--input-type=module', "const { Module } = await import('@nestjs/common'); const { NestFactory } = await import('@nestjs/core'); const { TokenwardenModule, TokenwardenGuard } = await import('tokenwarden/nest');"],
+    ['require', '--input-type=commonjs', "const { Module } = require('@nestjs/common'); const { NestFactory } = require('@nestjs/core'); const { TokenwardenModule, TokenwardenGuard } = require('tokenwarden/nest');"],
+  ])('starts a Nest application with TokenwardenModule through %s, sharing Nest with the app', async (_how, inputType, load) => {
+    // The guard depends on @nestjs/core's HttpAdapterHost: it resolves only if tokenwarden/nest
+    // and the app load the same copy of Nest.
+    const name = await node(NEST, [
+      inputType,
+      '-e',
+      `(async () => { ${load}
+       class AppModule {}
+       Module({ imports: [TokenwardenModule.forRoot({ verifier: { issuer: 'https://i.test', audience: 'a' }, global: true })] })(AppModule);
+       const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+       console.log(app.get(TokenwardenGuard).constructor.name);
+       await app.close(); })();`,
+    ]);
+    expect(name).toBe('TokenwardenGuard');
   });
 
   it('shares one AccessTokenError between subpaths of the same module system', async () => {
