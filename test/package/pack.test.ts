@@ -158,13 +158,13 @@ describe('the packed package under Jest and bundlers', () => {
   const packageFiles = (files: readonly string[]): string[] =>
     files.map((file) => /node_modules\/tokenwarden\/(dist\/[^/]+)\//.exec(file)?.[1]).filter((dir): dir is string => dir !== undefined);
 
-  it('passes a CommonJS Jest suite that requires tokenwarden and verifies tokens with fetched keys', async () => {
+  it('passes a CommonJS Jest suite that requires tokenwarden and tokenwarden/testing and verifies tokens with fetched keys', async () => {
     const project = projectFor('jest');
     await copyFile(join(consumers, 'jest.test.cjs'), join(project, 'verify.test.js'));
     const result = join(project, 'jest-result.json');
     await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${result}`], { cwd: project, maxBuffer });
     const report = JSON.parse(await readFile(result, 'utf8')) as { success: boolean; numPassedTests: number; numFailedTests: number };
-    expect(report).toMatchObject({ success: true, numPassedTests: 2, numFailedTests: 0 });
+    expect(report).toMatchObject({ success: true, numPassedTests: 3, numFailedTests: 0 });
   });
 
   it.each([

@@ -44,3 +44,15 @@ test('refuses a token for another audience with the package\'s own error class',
   expect(error).toBeInstanceOf(AccessTokenError);
   expect(error.code).toBe('audience_invalid');
 });
+
+test('runs the test issuer of tokenwarden/testing, which needs no ES module', async () => {
+  const { createTestIssuer } = require('tokenwarden/testing');
+  const testIssuer = await createTestIssuer({ audience: 'jest-api' });
+  try {
+    const verifier = createVerifier({ issuer: testIssuer.issuer, audience: 'jest-api' });
+    const claims = await verifier.verifyAccessToken(await testIssuer.sign({ sub: 'from-the-test-issuer' }));
+    expect(claims.sub).toBe('from-the-test-issuer');
+  } finally {
+    await testIssuer.close();
+  }
+});
