@@ -12,6 +12,7 @@ const nodeEntries = {
   node: 'src/adapters/node.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
 };
 const webEntries = {
