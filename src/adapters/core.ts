@@ -81,6 +81,12 @@ export interface ReadinessAnswer {
   readonly status: 200 | 503;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: VerifierHealth;
+  /**
+   * The fetch a 503 starts, settled (never rejecting) when it ends. A runtime that cancels
+   * work a request leaves behind (Cloudflare Workers) must be told to wait for it
+   * (`waitUntil`), or the probe never turns ready.
+   */
+  readonly warming?: Promise<void>;
 }
 
 /** The result of protecting one request: claims to attach, or an answer to send. */
@@ -254,8 +260,8 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
       return () => {
         const health = verifier.health();
         if (health.ready) return { status: 200, headers: NO_STORE, body: health };
-        void verifier.warmUp().catch(() => undefined);
-        return { status: 503, headers: { ...NO_STORE, 'retry-after': String(secondsUntilRetry(health)) }, body: health };
+        const warming = verifier.warmUp().catch(() => undefined);
+        return { status: 503, headers: { ...NO_STORE, 'retry-after': String(secondsUntilRetry(health)) }, body: health, warming };
       };
     },
   };

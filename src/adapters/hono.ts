@@ -95,9 +95,26 @@ export function createAuth<Claims extends object = Record<never, never>>(options
 
     ready() {
       const readiness = core.readiness();
-      return function tokenwardenReady() {
-        return readinessResponse(readiness());
+      return function tokenwardenReady(c) {
+        const answer = readiness();
+        if (answer.warming !== undefined) keepAlive(c, answer.warming);
+        return readinessResponse(answer);
       };
     },
   };
+}
+
+/**
+ * Asks the runtime to let `work` finish after the answer is sent: Workers cancel what a request
+ * leaves behind otherwise. Elsewhere (Node, Bun, Deno) Hono has no execution context and the
+ * work runs on by itself.
+ */
+function keepAlive(c: Context, work: Promise<void>): void {
+  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    return;
+  }
+  context.waitUntil(work);
 }
