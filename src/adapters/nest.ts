@@ -7,5 +7,5 @@ export { TokenwardenGuard } from './nest/guard.js';
 export { TokenwardenService } from './nest/service.js';
 export { Claims, Public, RequireAnyScope, RequireRoles, RequireScopes, UseTokenwardenGuards, type RouteDecorator } from './nest/decorators.js';
 
-export type { AccessTokenClaims, AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type { AccessTokenClaims, AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions, ReadinessAnswer } from './core.js';
 export type { RequireRolesOptions } from '../guards/roles.js';

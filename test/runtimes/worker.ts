@@ -28,13 +28,15 @@ function appFor(encoded: string): Hono {
 }
 
 export default {
-  async fetch(request: Request): Promise<Response> {
+  // `env` and `ctx` go on to Hono as a worker's default export would hand them: readiness
+  // probes need `ctx.waitUntil` for the fetch they start.
+  async fetch(request: Request, env?: unknown, ctx?: { waitUntil(promise: Promise<unknown>): void }): Promise<Response> {
     if (new URL(request.url).pathname === CORPUS_PATH) {
       const corpus = (await request.json()) as CorpusRequest;
       return Response.json(await decideCorpus({ createVerifier, isAccessTokenError }, corpus));
     }
     const encoded = request.headers.get(APP_HEADER);
     if (encoded === null) return new Response(`no ${APP_HEADER} header`, { status: 421 });
-    return appFor(encoded).fetch(request);
+    return appFor(encoded).fetch(request, env, ctx as never);
   },
 };

@@ -2,7 +2,7 @@
 // per-route checks built from them, and the claims of the requests its guard let through.
 import type { AccessTokenClaims } from '../../claims/types.js';
 import type { Verifier } from '../../verifier.js';
-import { createCore, type AuthOptions, type Core, type ProtectedResourceMetadata, type RequestCheck } from '../core.js';
+import { createCore, type AuthOptions, type Core, type ProtectedResourceMetadata, type ReadinessAnswer, type RequestCheck } from '../core.js';
 import { routeOf } from './routes.js';
 
 /** What the guard needs of a service, kept off its public surface. */
@@ -15,6 +15,8 @@ export interface ServiceState {
   checkFor(controller: object, handler: object): RequestCheck<AccessTokenClaims> | undefined;
   /** Requests let through, with the check that did it: a second guard run on the route is a no-op. */
   readonly passed: WeakMap<object, RequestCheck<AccessTokenClaims>>;
+  /** The readiness answer, built on the first probe. */
+  readiness?: () => ReadinessAnswer;
 }
 
 const states = new WeakMap<object, ServiceState>();
@@ -83,6 +85,27 @@ export class TokenwardenService<Claims extends object = Record<never, never>> {
   /** The RFC 9728 document; throws TypeError when it cannot be built from the options. */
   metadata(): ProtectedResourceMetadata {
     return stateOf(this).core.metadata();
+  }
+
+  /**
+   * The answer to a readiness probe: `status` 200 with `verifier.health()` as `body` when every
+   * issuer has usable keys, else 503 with a `Retry-After` header (and the fetch started).
+   * Send all three from a `@Public()` route; `headers` include `Cache-Control: no-store`.
+   *
+   * @example
+   * ```ts
+   * @Get('ready') @Public()
+   * ready(@Res({ passthrough: true }) res: { status(code: number): unknown; header(name: string, value: string): unknown }) {
+   *   const { status, headers, body } = this.tokenwarden.readiness();
+   *   res.status(status);
+   *   for (const [name, value] of Object.entries(headers)) res.header(name, value);
+   *   return body;
+   * }
+   * ```
+   */
+  readiness(): ReadinessAnswer {
+    const state = stateOf(this);
+    return (state.readiness ??= state.core.readiness())();
   }
 
   /** The claims of a request TokenwardenGuard let through, typed with your claims; throws (a 500) for any other request. */

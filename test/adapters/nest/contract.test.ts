@@ -1,10 +1,10 @@
 // The shared adapter contract against real Nest apps, on both platforms, with the guard applied
 // by the route decorators and, again, app-wide (global: true) on top of them.
-import { Controller, Get, Module, Req, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Module, Req, Res, type DynamicModule } from '@nestjs/common';
 import type { AccessTokenClaims } from '../../../src/index.js';
 import { Claims, Public, TokenwardenModule, TokenwardenService, UseTokenwardenGuards, type AuthOptions } from '../../../src/adapters/nest.js';
 import { adapterContract } from '../contract.js';
-import { METADATA_PATH, PUBLIC_PATH, ROUTES, type TestClaims } from '../support.js';
+import { METADATA_PATH, PUBLIC_PATH, READY_PATH, ROUTES, type TestClaims } from '../support.js';
 import { PLATFORMS, startNest } from './app.js';
 
 /** The guards ROUTES gives `path`: the contract's routes, declared through @UseTokenwardenGuards(). */
@@ -73,6 +73,15 @@ class MetadataController {
   @Public()
   metadata() {
     return this.tokenwarden.metadata();
+  }
+
+  @Get(READY_PATH)
+  @Public()
+  ready(@Res({ passthrough: true }) res: { status(code: number): unknown; header(name: string, value: string): unknown }) {
+    const { status, headers, body } = this.tokenwarden.readiness();
+    res.status(status);
+    for (const [name, value] of Object.entries(headers)) res.header(name, value);
+    return body;
   }
 }
 
