@@ -10,7 +10,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**', 'test/package/**'] },
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/web/**', 'test/package/**', 'test/runtimes/**'] },
       },
       {
         // The web-runtime path under Node: src/runtime/web.ts (global fetch, jose over
@@ -36,6 +36,17 @@ export default defineConfig({
         // Packs, installs and loads the package as users get it (builds it through prepack).
         extends: true,
         test: { name: 'package', include: ['test/package/**/*.test.ts'], testTimeout: 120_000 },
+      },
+      {
+        // The web build on real runtimes (workerd, Bun, Deno, from their npm packages), bundled
+        // from the packed package; the setup packs and installs it once. CI runs it once.
+        extends: true,
+        test: {
+          name: 'runtimes',
+          include: ['test/runtimes/**/*.test.ts'],
+          globalSetup: ['test/runtimes/setup.ts'],
+          hookTimeout: 180_000,
+        },
       },
     ],
     coverage: {

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import type { CacheEvictEvent } from './events/cache.js';
+import { SILENT, type EventSink } from './events/sink.js';
 
 /** What a remembered token needs to be re-checked on its next presentation. */
 export interface RememberedToken {
@@ -29,7 +31,11 @@ export interface VerifiedTokenCache<Entry extends RememberedToken> {
 const MIN_SLOTS = 1 << 10;
 const MAX_SLOTS = 1 << 20;
 
-export function createVerifiedTokenCache<Entry extends RememberedToken>(maxEntries: number): VerifiedTokenCache<Entry> {
+/** `evictions` hears of each entry forgotten to make room for another. */
+export function createVerifiedTokenCache<Entry extends RememberedToken>(
+  maxEntries: number,
+  evictions: EventSink<CacheEvictEvent> = SILENT,
+): VerifiedTokenCache<Entry> {
   const entries = new LRUCache<number, Entry>({ max: maxEntries });
   let slots = MIN_SLOTS;
   while (slots < 2 * maxEntries && slots < MAX_SLOTS) slots *= 2;
@@ -51,8 +57,15 @@ export function createVerifiedTokenCache<Entry extends RememberedToken>(maxEntri
     admit(entry) {
       const print = fingerprint(entry.token);
       const slot = print & mask;
-      if (seen[slot] === print + 1) entries.set(print, entry);
-      else seen[slot] = print + 1;
+      if (seen[slot] !== print + 1) {
+        seen[slot] = print + 1;
+        return;
+      }
+      // A full LRU drops its least recently used entry to take a new key.
+      if (evictions.hasSubscribers && entries.size >= maxEntries && !entries.has(print)) {
+        evictions.publish({ size: entries.size, maxEntries });
+      }
+      entries.set(print, entry);
     },
     delete(token) {
       const print = fingerprint(token);

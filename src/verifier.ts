@@ -1,15 +1,18 @@
 import type { AccessTokenClaims } from './claims/types.js';
 import type { AccessTokenError } from './errors.js';
 import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
+import type { VerifierHealth } from './events/health.js';
+import { untrusted } from './events/sink.js';
+import type { VerifyContext } from './events/verify.js';
 import { resolveJwksOptions, resolveJwksUris, type JwksOptions } from './jwks/options.js';
-import { createRemoteKeySource, type KeySource } from './jwks/remote-key-source.js';
+import { createRemoteKeySource, type KeySource, type KeySourceEvents } from './jwks/remote-key-source.js';
 import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, stringArray, stringList, unusable } from './lib/options.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
 import type { VerificationKey } from './token/signature.js';
 import { createSignatureStep } from './token/verify-signature.js';
-import { defaultHttpGet, signatures } from './runtime/node.js';
+import { channels, defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface VerifierOptions {
@@ -93,7 +96,8 @@ export interface VerifiedTokenCacheOptions {
 export interface Verifier<Claims extends object = Record<never, never>> {
   /**
    * Verifies a JWT access token and returns its claims, or rejects with an
-   * {@link AccessTokenError} saying why not.
+   * {@link AccessTokenError} saying why not. Traced on the `tokenwarden:verify` diagnostics
+   * channel while anyone subscribes (see docs/events.md).
    *
    * @example
    * ```ts
@@ -104,6 +108,18 @@ export interface Verifier<Claims extends object = Record<never, never>> {
   verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra>;
   /** Fetches every issuer's key set now (e.g. at start-up); rejects with `jwks_unavailable`. */
   warmUp(): Promise<void>;
+  /**
+   * The state of every issuer's key set, synchronously and without fetching anything: for
+   * readiness probes and dashboards. `ready` is true when every issuer has usable keys. It
+   * names URLs and errors: serve it to internal probes only.
+   *
+   * @example
+   * ```ts
+   * const { ready, issuers } = verifier.health();
+   * for (const { issuer, usable, lastError } of issuers) if (!usable) console.warn(issuer, lastError);
+   * ```
+   */
+  health(): VerifierHealth;
   /** The trusted issuers, as configured. */
   readonly issuers: readonly string[];
   /** The accepted audiences, as configured. */
@@ -170,53 +186,105 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
+  // The contexts of the traces running, so that verify() tells one from any other second argument.
+  const contexts = new WeakMap<object, VerifyContext>();
+
+  /**
+   * Verifies `token`; it is `verifyAccessToken` itself, so that an untraced call costs no extra
+   * call. While someone listens on `tokenwarden:verify` it starts the trace, which calls it back
+   * with `trace`: the context to tell what verification learns. Anything else passed second
+   * (an index from `tokens.map(verifier.verifyAccessToken)`, say) is no trace.
+   */
+  async function verify(token: string, trace?: unknown): Promise<AccessTokenClaims> {
+    const context = trace === undefined ? undefined : contexts.get(trace as object);
+    if (context === undefined && channels.verify.hasSubscribers) return traced(token);
+    let header: JwsHeader;
+    let claims: AccessTokenClaims;
+    // Set when the token is verified in full now, rather than recalled from the cache.
+    let verifiedBy: VerificationKey | undefined;
+    let source: KeySource | undefined;
+
+    const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
+    if (hit !== undefined && hit.source.holds(hit.key)) {
+      ({ header, claims } = hit);
+      if (context !== undefined) describeHeader(context, header, true, claims.iss);
+    } else {
+      // A remembered token whose key has left the key set is trusted no more: verified in full.
+      if (hit !== undefined) cache?.delete(token);
+      if (context !== undefined) context.cached = false;
+      const parsed = parseCompactJws(token, parseOptions);
+      if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
+      source = selectIssuer(parsed.payload, keySources);
+      // Only now is `iss` known to be a configured issuer.
+      if (context !== undefined) context.issuer = parsed.payload.iss as string;
+      const found = source.getKeys(parsed.header.alg, parsed.header.kid);
+      const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+      verifiedBy = answer instanceof Promise ? await answer : answer;
+      header = parsed.header;
+      // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+      claims = parsed.payload as AccessTokenClaims;
+    }
+
+    try {
+      validateClaims(header, claims, rules, Date.now() / 1000);
+    } catch (error) {
+      // On a remembered token, only its expiry can fail a check it passed once: forget it now.
+      if (verifiedBy === undefined) cache?.delete(token);
+      throw error;
+    }
+    // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
+    // deleted the moment its token has expired, so it is never served past `exp`, and
+    // maxEntries bounds what waits to be evicted.
+    if (verifiedBy !== undefined && source !== undefined) cache?.admit({ token, header, claims, key: verifiedBy, source });
+    if (revocation !== undefined) await checkRevocation(revocation, claims, header);
+    if (context !== undefined) describeClaims(context, claims);
+    return claims;
+  }
+
+  /** `verify` inside the `tokenwarden:verify` trace. */
+  async function traced(token: string): Promise<AccessTokenClaims> {
+    const context: VerifyContext = {};
+    contexts.set(context, context);
+    let claims: AccessTokenClaims | undefined;
+    // Resolving to nothing keeps the claims out of the trace's `result`: the context carries
+    // the few fields documented for it, and no more of what a token says.
+    await channels.verify.tracePromise(async () => {
+      claims = await verify(token, context);
+    }, context);
+    return claims as AccessTokenClaims;
+  }
 
   return {
     issuers,
     audiences,
 
-    async verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra> {
-      let header: JwsHeader;
-      let claims: AccessTokenClaims;
-      // Set when the token is verified in full now, rather than recalled from the cache.
-      let verifiedBy: VerificationKey | undefined;
-      let source: KeySource | undefined;
-
-      const hit = cache !== undefined && typeof token === 'string' ? cache.get(token) : undefined;
-      if (hit !== undefined && hit.source.holds(hit.key)) {
-        ({ header, claims } = hit);
-      } else {
-        // A remembered token whose key has left the key set is trusted no more: verified in full.
-        if (hit !== undefined) cache?.delete(token);
-        const parsed = parseCompactJws(token, parseOptions);
-        source = selectIssuer(parsed.payload, keySources);
-        const found = source.getKeys(parsed.header.alg, parsed.header.kid);
-        const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
-        verifiedBy = answer instanceof Promise ? await answer : answer;
-        header = parsed.header;
-        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-        claims = parsed.payload as AccessTokenClaims;
-      }
-
-      try {
-        validateClaims(header, claims, rules, Date.now() / 1000);
-      } catch (error) {
-        // On a remembered token, only its expiry can fail a check it passed once: forget it now.
-        if (verifiedBy === undefined) cache?.delete(token);
-        throw error;
-      }
-      // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
-      // deleted the moment its token has expired, so it is never served past `exp`, and
-      // maxEntries bounds what waits to be evicted.
-      if (verifiedBy !== undefined && source !== undefined) cache?.admit({ token, header, claims, key: verifiedBy, source });
-      if (revocation !== undefined) await checkRevocation(revocation, claims, header);
-      return claims as AccessTokenClaims & Extra;
-    },
+    verifyAccessToken: verify as Verifier<Claims>['verifyAccessToken'],
 
     async warmUp() {
       await Promise.all([...keySources.values()].map((source) => source.load()));
     },
+
+    health() {
+      const states = [...keySources.values()].map((source) => source.health());
+      return { ready: states.every((state) => state.usable), issuers: states };
+    },
   };
+}
+
+function describeHeader(context: VerifyContext, header: JwsHeader, cached: boolean, issuer: string | undefined): void {
+  context.cached = cached;
+  context.alg = header.alg;
+  const kid = untrusted(header.kid);
+  if (kid !== undefined) context.kid = kid;
+  if (issuer !== undefined) context.issuer = issuer;
+}
+
+/** The claims a trace may carry; validateClaims has checked that each, when present, is a string. */
+function describeClaims(context: VerifyContext, claims: AccessTokenClaims): void {
+  const { sub, client_id: clientId, scope } = claims;
+  if (sub !== undefined) context.sub = sub;
+  if (clientId !== undefined) context.clientId = clientId;
+  if (scope !== undefined) context.scope = scope;
 }
 
 /** A token that verified: what a later presentation of the same text needs to be re-checked. */
@@ -234,7 +302,7 @@ function resolveCache(value: unknown): VerifiedTokenCache<CachedVerification> | 
   if (!isPlainObject(settings)) fail('cache', 'false or an object');
   knownKeys('cache', settings, ['maxEntries']);
   const max = integer('cache.maxEntries', settings.maxEntries, 10_000, 1, 10_000_000);
-  return createVerifiedTokenCache<CachedVerification>(max);
+  return createVerifiedTokenCache<CachedVerification>(max, channels.cacheEvict);
 }
 
 function resolveAlgorithms(value: unknown): ReadonlySet<Algorithm> {
@@ -264,7 +332,12 @@ function resolveRevocation(options: VerifierOptions, clockTolerance: number): Re
       `tokenwarden: option "clockTolerance" (${clockTolerance} s) exceeds how long the revocation store keeps entries past exp (${checker.clockTolerance} s)`,
     );
   }
-  return { checker, failOpen, timeout: timeout * 1000 };
+  return {
+    checker,
+    failOpen,
+    timeout: timeout * 1000,
+    events: { error: channels.revocationError, failOpen: channels.revocationFailOpen },
+  };
 }
 
 function resolveKeySources(
@@ -274,7 +347,11 @@ function resolveKeySources(
 ): ReadonlyMap<string, KeySource> {
   const settings = resolveJwksOptions(options.jwks, defaultHttpGet);
   const uris = resolveJwksUris(options.jwksUri, issuers);
+  const events: KeySourceEvents = { fetch: channels.jwksFetch, skipped: channels.jwksSkipped, stale: channels.jwksStale };
   return new Map(
-    issuers.map((issuer) => [issuer, createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures })]),
+    issuers.map((issuer) => [
+      issuer,
+      createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures, events }),
+    ]),
   );
 }

@@ -5,6 +5,7 @@
 // the framework's own error handling (a 500 there).
 import type { AccessTokenClaims } from '../claims/types.js';
 import { isAccessTokenError, type AccessTokenError } from '../errors.js';
+import type { VerifierHealth } from '../events/health.js';
 import { guardList, runGuards, type Guard } from '../guards/guard.js';
 import { answerForError, answerForRequest, type AnswerSettings, type ErrorAnswer } from '../lib/answer.js';
 import { COOKIE_NAME, extractBearer, type HeaderValue } from '../lib/bearer.js';
@@ -19,6 +20,7 @@ import { fail, integer, isPlainObject, knownKeys, optionalFunction, optionsObjec
 import { createVerifier, type Verifier, type VerifierOptions } from '../verifier.js';
 
 export type { AccessTokenClaims } from '../claims/types.js';
+export type { IssuerHealth, VerifierHealth } from '../events/health.js';
 export type { ErrorAnswer } from '../lib/answer.js';
 export type { ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from '../lib/metadata.js';
 export type { Guard } from '../guards/guard.js';
@@ -71,6 +73,22 @@ export interface TokenSource {
   readonly cookie: HeaderValue;
 }
 
+/**
+ * The answer to a readiness probe: 200 with `verifier.health()` as JSON when every issuer has
+ * usable keys, else 503 with `Retry-After`. Never cached (`Cache-Control: no-store`).
+ */
+export interface ReadinessAnswer {
+  readonly status: 200 | 503;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: VerifierHealth;
+  /**
+   * The fetch a 503 starts, settled (never rejecting) when it ends. A runtime that cancels
+   * work a request leaves behind (Cloudflare Workers) must be told to wait for it
+   * (`waitUntil`), or the probe never turns ready.
+   */
+  readonly warming?: Promise<void>;
+}
+
 /** The result of protecting one request: claims to attach, or an answer to send. */
 export type Outcome<Claims> =
   | { readonly claims: Claims; readonly answer?: undefined }
@@ -91,6 +109,12 @@ export interface Core<Claims extends object> {
   claimsOf(carrier: object, method: string): AccessTokenClaims & Claims;
   /** The RFC 9728 document; throws TypeError now when it cannot be built from the options. */
   metadata(): ProtectedResourceMetadata;
+  /**
+   * The per-request readiness answer; throws TypeError now when the verifier has no
+   * `health()`. A probe that finds an issuer without usable keys starts its fetch (the cooldown
+   * still applies): a service kept out of rotation until ready receives no token that would.
+   */
+  readiness(): () => ReadinessAnswer;
 }
 
 const OPTION_NAMES = ['verifier', 'guards', 'realm', 'cookie', 'resourceMetadata', 'retryAfter', 'metadata'] as const;
@@ -228,7 +252,29 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
       if (resourceDocumentation !== undefined) document.resourceDocumentation = resourceDocumentation;
       return buildMetadata(resource, authorizationServers, document);
     },
+
+    readiness() {
+      if (typeof verifier.health !== 'function') {
+        fail('verifier', 'a verifier with health() (from createVerifier()) to answer readiness probes');
+      }
+      return () => {
+        const health = verifier.health();
+        if (health.ready) return { status: 200, headers: NO_STORE, body: health };
+        const warming = verifier.warmUp().catch(() => undefined);
+        return { status: 503, headers: { ...NO_STORE, 'retry-after': String(secondsUntilRetry(health)) }, body: health, warming };
+      };
+    },
   };
+}
+
+const NO_STORE: Readonly<Record<string, string>> = Object.freeze({ 'cache-control': 'no-store' });
+
+/** Seconds until the soonest next attempt of an issuer without usable keys (there is one); at least 1. */
+function secondsUntilRetry(health: VerifierHealth): number {
+  const now = Date.now() / 1000;
+  let soonest = Number.POSITIVE_INFINITY;
+  for (const entry of health.issuers) if (!entry.usable) soonest = Math.min(soonest, entry.nextAttemptAt ?? now);
+  return Math.max(1, Math.ceil(soonest - now));
 }
 
 /** A request's token-bearing headers on Node (Express, Fastify, Koa, node:http). */
@@ -258,6 +304,11 @@ export function answerResponse(answer: ErrorAnswer): Response {
     status: answer.status,
     headers: { ...answer.headers, 'content-type': 'application/json' },
   });
+}
+
+/** The JSON `Response` for a readiness answer, for adapters built on web Request/Response. */
+export function readinessResponse(answer: ReadinessAnswer): Response {
+  return Response.json(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /** Checks an adapter's `errorResponse` option. */

@@ -10,7 +10,15 @@ import {
   type Guard,
 } from './core.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 declare global {
   // Express's own augmentation point for `req`.
@@ -44,6 +52,12 @@ export interface ExpressAuth<Claims extends object = Record<never, never>> {
   claims(req: Request): AccessTokenClaims & Claims;
   /** A handler serving the RFC 9728 metadata; mount it at `/.well-known/oauth-protected-resource`. */
   metadata(): RequestHandler;
+  /**
+   * A handler for readiness probes: 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): RequestHandler;
 }
 
 function sendAnswer(answer: ErrorAnswer, _req: Request, res: Response): void {
@@ -93,6 +107,14 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const document = core.metadata();
       return function tokenwardenMetadata(_req, res) {
         res.json(document);
+      };
+    },
+
+    ready() {
+      const readiness = core.readiness();
+      return function tokenwardenReady(_req, res) {
+        const answer = readiness();
+        res.status(answer.status).set(answer.headers).json(answer.body);
       };
     },
   };

@@ -12,7 +12,15 @@ import {
   type Guard,
 } from './core.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,6 +59,12 @@ export interface FastifyAuth<Claims extends object = Record<never, never>> {
   claims(request: FastifyRequest): AccessTokenClaims & Claims;
   /** A route handler serving the RFC 9728 metadata at `/.well-known/oauth-protected-resource`. */
   metadata(): RouteHandlerMethod;
+  /**
+   * A handler for readiness probes: 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): RouteHandlerMethod;
 }
 
 function sendAnswer(answer: ErrorAnswer, _request: FastifyRequest, reply: FastifyReply): FastifyReply {
@@ -108,6 +122,14 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const document = core.metadata();
       return async function tokenwardenMetadata() {
         return document;
+      };
+    },
+
+    ready() {
+      const readiness = core.readiness();
+      return async function tokenwardenReady(_request, reply) {
+        const answer = readiness();
+        return reply.code(answer.status).headers(answer.headers).send(answer.body);
       };
     },
   };

@@ -5,6 +5,7 @@ import type { Context, Handler, MiddlewareHandler } from 'hono';
 import {
   answerResponse,
   createCore,
+  readinessResponse,
   errorResponseOption,
   webSource,
   type AccessTokenClaims,
@@ -13,7 +14,15 @@ import {
   type Guard,
 } from './core.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 /** The Env `protect()` adds: `c.get('auth')` / `c.var.auth` hold the claims. */
 export interface HonoAuthEnv<Claims extends object = Record<never, never>> {
@@ -39,6 +48,12 @@ export interface HonoAuth<Claims extends object = Record<never, never>> {
   protect(...guards: Guard<Claims>[]): MiddlewareHandler<HonoAuthEnv<Claims>>;
   /** A handler serving the RFC 9728 metadata at `/.well-known/oauth-protected-resource`. */
   metadata(): Handler;
+  /**
+   * A handler for readiness probes: 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): Handler;
 }
 
 /**
@@ -77,5 +92,29 @@ export function createAuth<Claims extends object = Record<never, never>>(options
         return c.json(document);
       };
     },
+
+    ready() {
+      const readiness = core.readiness();
+      return function tokenwardenReady(c) {
+        const answer = readiness();
+        if (answer.warming !== undefined) keepAlive(c, answer.warming);
+        return readinessResponse(answer);
+      };
+    },
   };
+}
+
+/**
+ * Asks the runtime to let `work` finish after the answer is sent: Workers cancel what a request
+ * leaves behind otherwise. Elsewhere (Node, Bun, Deno) Hono has no execution context and the
+ * work runs on by itself.
+ */
+function keepAlive(c: Context, work: Promise<void>): void {
+  let context: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    context = c.executionCtx;
+  } catch {
+    return;
+  }
+  context.waitUntil(work);
 }

@@ -10,7 +10,15 @@ import {
   type Guard,
 } from './core.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 /** What `protect()` adds to `ctx.state`. */
 export interface KoaAuthState<Claims extends object = Record<never, never>> {
@@ -40,6 +48,12 @@ export interface KoaAuth<Claims extends object = Record<never, never>> {
   claims(ctx: ParameterizedContext): AccessTokenClaims & Claims;
   /** Middleware serving the RFC 9728 metadata; route `/.well-known/oauth-protected-resource` to it. */
   metadata(): Middleware;
+  /**
+   * A handler for readiness probes: 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): Middleware;
 }
 
 function sendAnswer(answer: ErrorAnswer, ctx: ParameterizedContext): void {
@@ -86,6 +100,16 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const document = core.metadata();
       return function tokenwardenMetadata(ctx) {
         ctx.body = document;
+      };
+    },
+
+    ready() {
+      const readiness = core.readiness();
+      return function tokenwardenReady(ctx) {
+        const answer = readiness();
+        ctx.status = answer.status;
+        ctx.set(answer.headers);
+        ctx.body = answer.body;
       };
     },
   };

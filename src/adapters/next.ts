@@ -6,6 +6,7 @@ import type { NextRequest } from 'next/server.js';
 import {
   answerResponse,
   createCore,
+  readinessResponse,
   errorResponseOption,
   webSource,
   type AccessTokenClaims,
@@ -14,7 +15,15 @@ import {
   type Guard,
 } from './core.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 /** Options of {@link createAuth} for Next.js. */
 export interface NextRouteAuthOptions<Claims extends object = Record<never, never>> extends AuthOptions<Claims> {
@@ -59,6 +68,12 @@ export interface NextRouteAuth<Claims extends object = Record<never, never>> {
   middleware(...guards: Guard<Claims>[]): (request: Request) => Promise<Response | undefined>;
   /** A GET route handler serving the RFC 9728 metadata (app/.well-known/oauth-protected-resource/route.ts). */
   metadata(): (request: Request) => Response;
+  /**
+   * A GET route handler for readiness probes (app/ready/route.ts, say): 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): (request: Request) => Response;
 }
 
 /**
@@ -103,6 +118,13 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const document = core.metadata();
       return function tokenwardenMetadata() {
         return Response.json(document);
+      };
+    },
+
+    ready() {
+      const readiness = core.readiness();
+      return function tokenwardenReady() {
+        return readinessResponse(readiness());
       };
     },
   };

@@ -12,7 +12,15 @@ import {
 } from './core.js';
 import { optionalFunction } from '../lib/options.js';
 
-export type { AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions } from './core.js';
+export type {
+  AuthOptions,
+  ErrorAnswer,
+  Guard,
+  IssuerHealth,
+  ProtectedResourceMetadata,
+  ProtectedResourceMetadataOptions,
+  VerifierHealth,
+} from './core.js';
 
 /** A request that `protect()` let through: `req.auth` holds the claims. */
 export type AuthenticatedRequest<Claims extends object = Record<never, never>, Req extends IncomingMessage = IncomingMessage> = Req & {
@@ -47,6 +55,12 @@ export interface NodeAuth<Claims extends object = Record<never, never>> {
   ): (req: Req, res: Res) => Promise<void>;
   /** A request listener serving the RFC 9728 metadata; route `/.well-known/oauth-protected-resource` to it. */
   metadata(): (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * A request listener for readiness probes: 200 with `verifier.health()` as JSON when every issuer has
+   * usable keys, else 503 with `Retry-After` (and it starts the missing fetch). It names URLs
+   * and errors: route it where only your orchestrator can reach it.
+   */
+  ready(): (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 function writeJson(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: unknown): void {
@@ -114,6 +128,14 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const document = core.metadata();
       return function tokenwardenMetadata(_req, res) {
         writeJson(res, 200, {}, document);
+      };
+    },
+
+    ready() {
+      const readiness = core.readiness();
+      return function tokenwardenReady(_req, res) {
+        const answer = readiness();
+        writeJson(res, answer.status, answer.headers, answer.body);
       };
     },
   };

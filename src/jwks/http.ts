@@ -26,8 +26,12 @@ export interface HttpGet {
   readonly prepare?: () => Promise<void>;
 }
 
-/** A failed key-set request. `retryAfter` (seconds) is set when the server sent Retry-After. */
+/**
+ * A failed key-set request: `status` is the HTTP status of a non-2xx answer, `retryAfter`
+ * (seconds) is set when the server sent Retry-After.
+ */
 export interface HttpError extends Error {
+  status?: number;
   retryAfter?: number;
 }
 
@@ -35,6 +39,7 @@ export function statusError(status: number, header: (name: string) => string | u
   const error: HttpError = new Error(
     status >= 300 && status < 400 ? `answered ${status} (redirects are not followed)` : `answered HTTP ${status}`,
   );
+  error.status = status;
   const retryAfter = parseRetryAfter(header('retry-after'));
   if (retryAfter !== undefined) error.retryAfter = retryAfter;
   return error;

@@ -1,4 +1,7 @@
 import { AccessTokenError } from '../errors.js';
+import type { IssuerHealth } from '../events/health.js';
+import type { JwksFetchEvent, JwksFetchReason, JwksMetadataReading, JwksSkippedEvent, JwksStaleEvent } from '../events/jwks.js';
+import { SILENT, untrusted, type EventSink } from '../events/sink.js';
 import { deadline } from '../lib/timeout.js';
 import type { Algorithm } from '../token/algorithms.js';
 import type { SignatureRuntime, VerificationKey } from '../token/signature.js';
@@ -21,7 +24,18 @@ export interface KeySourceConfig {
   readonly maxBytes: number;
   readonly get: HttpGet;
   readonly signatures: SignatureRuntime;
+  /** Where to publish what happens to the key set. @default nowhere */
+  readonly events?: KeySourceEvents;
 }
+
+/** The sinks a key source publishes to (the verifier hands it the diagnostics channels). */
+export interface KeySourceEvents {
+  readonly fetch: EventSink<JwksFetchEvent>;
+  readonly skipped: EventSink<JwksSkippedEvent>;
+  readonly stale: EventSink<JwksStaleEvent>;
+}
+
+const SILENT_EVENTS: KeySourceEvents = { fetch: SILENT, skipped: SILENT, stale: SILENT };
 
 /** The keys of one issuer, fetched on demand and kept fresh. */
 export interface KeySource {
@@ -37,6 +51,17 @@ export interface KeySource {
    * Like a lookup, it starts a background refresh when the set is stale.
    */
   holds(key: VerificationKey): boolean;
+  /** The state of the key set now; never fetches. */
+  health(): IssuerHealth;
+}
+
+/** What one fetch attempt learnt on its way, for its `tokenwarden:jwks:fetch` event. */
+interface Attempt {
+  url: URL | undefined;
+  status: number | undefined;
+  metadata: JwksMetadataReading;
+  moved: { readonly from: string; readonly to: string } | undefined;
+  set: KeySet | undefined;
 }
 
 // A server may ask for longer freshness than is prudent: a key it withdraws (say, after a
@@ -70,8 +95,11 @@ const KEY_NOT_FOUND: Record<Exclude<KeyLookup['kind'], 'found'>, string> = {
 export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   const { issuer, algorithms, get, maxBytes } = config;
   const cooldownMs = config.cooldown * 1000;
+  const events = config.events ?? SILENT_EVENTS;
 
   let keySet: KeySet | undefined;
+  // When the last successful fetch ended, and when its set goes stale.
+  let fetchedAt: number | undefined;
   let staleAt = 0;
   let unusableAt = 0;
   let nextAttemptAt = 0;
@@ -91,15 +119,21 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     return Math.max(lifetime, config.cooldown);
   }
 
-  /** Where to fetch the key set from now, reading the metadata again when it is stale. */
-  async function locateKeySet(options: HttpGetOptions): Promise<URL> {
+  /**
+   * Where to fetch the key set from now, reading the metadata again when it is stale. Notes in
+   * `attempt` whether it read the metadata and whether that moved the key set.
+   */
+  async function locateKeySet(options: HttpGetOptions, attempt: Attempt): Promise<URL> {
     if (config.jwksUri !== undefined) return config.jwksUri;
     if (jwksUri !== undefined && Date.now() < metadataStaleAt) return jwksUri;
     try {
       const { jwksUri: located, freshFor } = await untilAborted(discoverJwksUri(issuer, get, options), options.signal);
       metadataStaleAt = Date.now() + lifetimeOf(freshFor) * 1000;
+      attempt.metadata = 'read';
+      if (jwksUri !== undefined && jwksUri.href !== located.href) attempt.moved = { from: jwksUri.href, to: located.href };
       return located;
     } catch (error) {
+      attempt.metadata = 'failed';
       // Metadata that cannot be read (or names another issuer) says nothing about a move: keep
       // fetching from where the keys were, and read it again on the next refresh.
       if (jwksUri === undefined || options.signal.aborted) throw error;
@@ -107,20 +141,27 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     }
   }
 
-  async function fetchKeySet(fetchNumber: number): Promise<void> {
+  async function fetchKeySet(fetchNumber: number, reason: JwksFetchReason): Promise<void> {
     // Loading the transport (on the first fetch of the process) is not the issuer taking its
     // time, and a timeout would refuse tokens for a whole cooldown: it runs before the clock
     // starts. Should it fail, get() below fails the same way, and that is the error recorded.
     if (get.prepare !== undefined) await get.prepare().catch(() => undefined);
+    const started = performance.now();
+    const previous = keySet;
+    const metadata = config.jwksUri === undefined ? 'fresh' : 'none';
+    const attempt: Attempt = { url: undefined, status: undefined, metadata, moved: undefined, set: undefined };
     const timeout = deadline(config.timeout * 1000);
     const { signal } = timeout;
     const options = { signal, maxBytes };
     try {
       // A user-supplied fetch may ignore the signal; racing it keeps `timeout` a hard bound,
       // since every caller waiting on this single flight would otherwise wait with it.
-      const url = await locateKeySet(options);
+      const url = await locateKeySet(options, attempt);
+      attempt.url = url;
       const response = await untilAborted(get(url, options), signal);
+      attempt.status = response.status;
       const set = await importKeySet(parseJsonObject(response), algorithms, config.signatures, keySet);
+      attempt.set = set;
       if (set.size === 0 && set.skipped > 0) {
         // Keys published but none usable looks like an issuer mishap (or an algorithm we do not
         // allow): keep serving the keys we have rather than refuse every token at once.
@@ -131,6 +172,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       // no longer trusted.
       keySet = set;
       keySetFetch = fetchNumber;
+      fetchedAt = now;
       staleAt = now + lifetimeOf(freshnessFromHeaders(response, now)) * 1000;
       unusableAt = staleAt + config.maxStale * 1000;
       lastError = undefined;
@@ -143,20 +185,35 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         : error instanceof Error
           ? error
           : new Error(String(error));
-      const retryAfter = (error as HttpError | undefined)?.retryAfter;
+      const { retryAfter, status } = (error ?? {}) as HttpError;
+      attempt.status ??= status;
       if (retryAfter !== undefined) {
         nextAttemptAt = Math.max(nextAttemptAt, Date.now() + Math.min(retryAfter, MAX_RETRY_AFTER) * 1000);
       }
+      reportStale(lastError);
     } finally {
       timeout.clear();
     }
+    if (events.fetch.hasSubscribers) {
+      events.fetch.publish(fetchEvent(issuer, reason, attempt, previous, performance.now() - started, lastError));
+    }
   }
 
-  /** Starts a fetch, or joins the one already running. Never rejects. */
-  function refresh(): Promise<void> {
+  /** Publishes that a refresh of a stale set failed, while its keys stay in use. */
+  function reportStale(error: Error): void {
+    const now = Date.now();
+    if (!events.stale.hasSubscribers || keySet === undefined || now < staleAt || now >= unusableAt) return;
+    events.stale.publish({ issuer, staleSeconds: (now - staleAt) / 1000, usableSeconds: (unusableAt - now) / 1000, error });
+  }
+
+  /**
+   * Starts a fetch, or joins the one already running. `trigger` is why the caller needs one;
+   * the event says `retry` instead when the previous attempt failed. Never rejects.
+   */
+  function refresh(trigger: Exclude<JwksFetchReason, 'retry'>): Promise<void> {
     if (inflight === undefined) {
       nextAttemptAt = Date.now() + cooldownMs;
-      inflight = fetchKeySet(++fetchesStarted).finally(() => {
+      inflight = fetchKeySet(++fetchesStarted, lastError === undefined ? trigger : 'retry').finally(() => {
         inflight = undefined;
       });
     }
@@ -215,7 +272,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       if (set !== undefined) {
         const found = lookupKey(set, alg, kid);
         if (found.kind === 'found') {
-          if (now >= staleAt && now >= nextAttemptAt && inflight === undefined) void refresh();
+          if (now >= staleAt && now >= nextAttemptAt && inflight === undefined) void refresh('stale');
           return found.keys;
         }
         if (found.kind !== 'unknown') throw notFound(found.kind);
@@ -224,9 +281,14 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       if (inflight === undefined && now < nextAttemptAt) {
         // Within the cooldown: answer from what we have rather than ask the issuer again.
         if (set === undefined) throw unavailable();
-        throw missing(alg, kid, ' (key set refetched recently)');
+        const refused = missing(alg, kid, ' (key set refetched recently)');
+        if (events.skipped.hasSubscribers) {
+          const decided = refused.code === 'key_not_found';
+          events.skipped.publish({ issuer, kid: untrusted(kid), alg, retryAfter: secondsToNextAttempt(), decided });
+        }
+        throw refused;
       }
-      return refresh().then(() => afterRefresh(alg, kid));
+      return refresh(set === undefined ? 'initial' : 'unknown-kid').then(() => afterRefresh(alg, kid));
     },
 
     holds(key) {
@@ -234,7 +296,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       const held = usableKeySet(now)?.keys.has(key) === true;
       // Callers that skip getKeys (the verified-token cache) still keep the set fresh, so a key
       // the issuer withdraws stops being trusted within maxAge even if only old tokens arrive.
-      if (held && now >= staleAt && now >= nextAttemptAt && inflight === undefined) void refresh();
+      if (held && now >= staleAt && now >= nextAttemptAt && inflight === undefined) void refresh('stale');
       return held;
     },
 
@@ -244,9 +306,63 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
         if (usableKeySet(now) !== undefined) return;
         if (now < nextAttemptAt) throw unavailable();
       }
-      await refresh();
+      await refresh('initial');
       if (usableKeySet(Date.now()) === undefined) throw unavailable();
     },
+
+    health() {
+      const now = Date.now();
+      // Read without dropping anything: the state is reported, not changed.
+      const usable = keySet !== undefined && now < unusableAt ? keySet : undefined;
+      const fetched = fetchedAt !== undefined;
+      return {
+        issuer,
+        jwksUri: jwksUri?.href,
+        kids: usable === undefined ? [] : kidsOf(usable.keys),
+        fetchedAt: fetchedAt === undefined ? undefined : fetchedAt / 1000,
+        freshUntil: fetched ? staleAt / 1000 : undefined,
+        nextAttemptAt: nextAttemptAt > now ? nextAttemptAt / 1000 : undefined,
+        stale: fetched && now >= staleAt,
+        usable: usable !== undefined && usable.size > 0,
+        lastError: lastError?.message,
+      };
+    },
+  };
+}
+
+/** The distinct kids of `keys`, in order; keys without one are not named. */
+function kidsOf(keys: Iterable<VerificationKey>): string[] {
+  const kids = new Set<string>();
+  for (const key of keys) if (key.kid !== undefined) kids.add(key.kid);
+  return [...kids];
+}
+
+/** The `tokenwarden:jwks:fetch` event of an attempt that has ended (`error` unset on success). */
+function fetchEvent(
+  issuer: string,
+  reason: JwksFetchReason,
+  attempt: Attempt,
+  previous: KeySet | undefined,
+  durationMs: number,
+  error: Error | undefined,
+): JwksFetchEvent {
+  const { set } = attempt;
+  const succeeded = error === undefined && set !== undefined;
+  const newIn = (from: KeySet, against: KeySet | undefined): string[] =>
+    kidsOf([...from.keys].filter((key) => against?.byIdentity.has(key.identity) !== true));
+  return {
+    issuer,
+    url: attempt.url?.href,
+    reason,
+    status: attempt.status,
+    durationMs,
+    keys: succeeded ? set.size : undefined,
+    added: succeeded ? newIn(set, previous) : undefined,
+    removed: succeeded ? (previous === undefined ? [] : newIn(previous, set)) : undefined,
+    skipped: set?.skipped,
+    metadata: attempt.metadata,
+    moved: attempt.moved,
+    error,
   };
 }
 

@@ -3,6 +3,7 @@
 // store and the Redis store cannot drift apart.
 import type { AccessTokenClaims } from '../claims/types.js';
 import { AccessTokenError } from '../errors.js';
+import type { RevocationFailOpenEvent } from '../events/revocation.js';
 
 /**
  * What a store holds under one key: `true` refuses the token with that `jti`; `{ before }` refuses
@@ -53,3 +54,16 @@ export function revocationUnavailable(
   const detail = quoteCause && cause instanceof Error && cause.message ? `: ${cause.message}` : '';
   return new AccessTokenError('revocation_unavailable', `${message}${detail}`, { cause });
 }
+
+/** The `tokenwarden:revocation:fail-open` event of a token let through unchecked: its claims, never its text. */
+export function failOpenEvent(claims: AccessTokenClaims, error: Error): RevocationFailOpenEvent {
+  return {
+    issuer: stringClaim(claims.iss),
+    sub: stringClaim(claims.sub),
+    jti: stringClaim(claims.jti),
+    clientId: stringClaim(claims.client_id),
+    error,
+  };
+}
+
+export const stringClaim = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { constants, generateKeyPair, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompactSign, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
-import type { Algorithm } from '../token/algorithms.js';
+import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
 
 export interface TestIssuerOptions {
   /**
@@ -62,26 +61,52 @@ export interface TestIssuer {
    */
   rotate(options?: RotateOptions): Promise<void>;
   /** The currently published key set. */
-  jwks(): { keys: JWK[] };
+  jwks(): { keys: TestJwk[] };
   /** Serves this instead of the real key set (status and raw body), until called with `undefined`. */
   override(response: { status: number; body: string; headers?: Record<string, string> } | undefined): void;
   /** Stops the server. */
   close(): Promise<void>;
 }
 
+/** A public key as the test issuer publishes it in its key set. */
+export type TestJwk = JsonWebKey & { readonly kid: string; readonly alg: Algorithm; readonly use: 'sig' };
+
 interface SigningKey {
   readonly kid: string;
   readonly alg: Algorithm;
-  readonly privateKey: CryptoKey;
-  readonly jwk: JWK;
+  /** The private key, with what node:crypto needs to sign for `alg` (padding, encoding). */
+  readonly signer: KeyObject | SignKeyObjectInput;
+  readonly jwk: TestJwk;
+}
+
+// node:crypto alone, no jose: jose 6 is an ES module, which a CommonJS test runner (Jest)
+// cannot require, and the test issuer must load wherever its users' tests run.
+function newKeyPair(alg: Algorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
+  const spec = ALGORITHM_SPECS[alg];
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void =>
+      error ? reject(error) : resolve({ publicKey, privateKey });
+    if (spec.kty === 'RSA') generateKeyPair('rsa', { modulusLength: 2048 }, done);
+    else if (spec.kty === 'EC') generateKeyPair('ec', { namedCurve: spec.curves[0] as string }, done);
+    else generateKeyPair('ed25519', undefined, done);
+  });
 }
 
 async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const { privateKey, publicKey } = await newKeyPair(alg);
   const kid = randomUUID();
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
-  return { kid, alg, privateKey, jwk };
+  const jwk: TestJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
+  const { family } = ALGORITHM_SPECS[alg];
+  const signer: KeyObject | SignKeyObjectInput =
+    family === 'RSA-PSS'
+      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+      : family === 'EC'
+        ? { key: privateKey, dsaEncoding: 'ieee-p1363' }
+        : privateKey;
+  return { kid, alg, signer, jwk };
 }
+
+const base64url = (text: string): string => Buffer.from(text).toString('base64url');
 
 /**
  * Starts a local issuer on 127.0.0.1 for tests and demos. It serves its JWKS at `/jwks.json`
@@ -168,14 +193,10 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       };
       for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];
       const header: Record<string, unknown> = { alg: key.alg, kid: key.kid, typ: 'at+jwt', ...signOptions.header };
-      const bytes = new TextEncoder().encode(JSON.stringify(payload));
-      // jose refuses to sign a `crit` it does not know unless told it is recognised; tests need such tokens.
-      const crit = Array.isArray(header.crit)
-        ? Object.fromEntries(header.crit.map((name: unknown) => [String(name), true]))
-        : undefined;
-      return new CompactSign(bytes)
-        .setProtectedHeader(header as { alg: string })
-        .sign(key.privateKey, crit ? { crit } : undefined);
+      const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+      // Signed as the key's algorithm whatever `header.alg` claims: tests forge headers on purpose.
+      const signature = sign(ALGORITHM_SPECS[key.alg].hash ?? null, Buffer.from(signingInput), key.signer);
+      return `${signingInput}.${signature.toString('base64url')}`;
     },
     async rotate(rotateOptions = {}) {
       // Take the ready key and start on the one after it before awaiting, so that two

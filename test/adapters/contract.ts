@@ -1,12 +1,24 @@
 // The behaviour every adapter must show over HTTP, run against each framework (and, for Hono
 // and Next.js, again on the web runtime). An adapter test supplies `start`, which builds an app
 // with the ROUTES of ./support.ts, a public route, the metadata route and the framework's own
-// error handler answering 500 `{ handledBy: <framework> }`.
+// error handler answering 500 `{ handledBy: <framework> }`, and `auth.ready()` at READY_PATH.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION } from '../../src/index.js';
 import type { AuthOptions } from '../../src/adapters/core.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
-import { closedPort, METADATA_PATH, PUBLIC_PATH, REFUNDS_REFUSED, tamper, type Harness, type HeaderList, type Reply, type TestClaims } from './support.js';
+import type { VerifierHealth } from '../../src/events/health.js';
+import {
+  closedPort,
+  METADATA_PATH,
+  PUBLIC_PATH,
+  READY_PATH,
+  REFUNDS_REFUSED,
+  tamper,
+  type Harness,
+  type HeaderList,
+  type Reply,
+  type TestClaims,
+} from './support.js';
 
 export type StartApp = (options: AuthOptions<TestClaims>) => Promise<Harness>;
 
@@ -30,6 +42,7 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
     let app: Harness;
     let offline: Harness;
     let storeDown: Harness;
+    let cold: Harness;
     const send = (path: string, headers?: HeaderList): Promise<Reply> => app.send(path, headers);
 
     beforeAll(async () => {
@@ -62,11 +75,14 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
         },
         retryAfter: 7,
       });
+      // Nothing sent to it before its readiness test: no key set fetched yet.
+      cold = await start({ verifier: { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: issuer.jwksUri } });
     });
     afterAll(async () => {
       await app?.close();
       await offline?.close();
       await storeDown?.close();
+      await cold?.close();
       await issuer?.close();
     });
 
@@ -242,6 +258,52 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
       const reply = await send(PUBLIC_PATH);
       expect(reply.status).toBe(200);
       expect(reply.body).toEqual({ public: true });
+    });
+
+    it('readiness: 200 with the health as JSON once every issuer has usable keys, never cached', async () => {
+      expect((await send('/me', bearer(await issuer.sign()))).status).toBe(200);
+      const reply = await send(READY_PATH);
+      expect(reply.status).toBe(200);
+      expect(reply.header('content-type')).toContain('application/json');
+      expect(reply.header('cache-control')).toBe('no-store');
+      expect(reply.header('retry-after')).toBeNull();
+      const body = reply.body as VerifierHealth;
+      expect(body.ready).toBe(true);
+      expect(body.issuers).toEqual([
+        expect.objectContaining({ issuer: issuer.issuer, jwksUri: issuer.jwksUri, kids: issuer.jwks().keys.map((key) => key.kid), usable: true, stale: false }),
+      ]);
+      expect(body.issuers[0]?.lastError).toBeUndefined();
+      expect(body.issuers[0]?.fetchedAt).toBeLessThanOrEqual(Date.now() / 1000);
+    });
+
+    it('readiness: 503 with Retry-After (the seconds until the next attempt) and the error while the key set cannot be fetched', async () => {
+      expect((await offline.send('/me', bearer(await issuer.sign()))).status).toBe(503);
+      const reply = await offline.send(READY_PATH);
+      expect(reply.status).toBe(503);
+      expect(reply.header('cache-control')).toBe('no-store');
+      const seconds = Number(reply.header('retry-after'));
+      expect(seconds).toBeGreaterThanOrEqual(1);
+      expect(seconds).toBeLessThanOrEqual(12);
+      const body = reply.body as VerifierHealth;
+      expect(body.ready).toBe(false);
+      expect(body.issuers[0]).toMatchObject({ usable: false, kids: [], stale: false });
+      expect(body.issuers[0]?.lastError).toEqual(expect.any(String));
+      expect(body.issuers[0]?.nextAttemptAt).toBeGreaterThan(Date.now() / 1000);
+    });
+
+    it('readiness: a probe starts the fetch a service without traffic would never make, and turns 200 once it lands', async () => {
+      const first = await cold.send(READY_PATH);
+      expect(first.status).toBe(503);
+      expect(first.header('retry-after')).toBe('1');
+      // Fields that are undefined are left out of the JSON.
+      expect((first.body as VerifierHealth).issuers).toEqual([{ issuer: issuer.issuer, jwksUri: issuer.jwksUri, kids: [], stale: false, usable: false }]);
+      let reply = first;
+      for (let probe = 0; probe < 200 && reply.status !== 200; probe++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        reply = await cold.send(READY_PATH);
+      }
+      expect(reply.status).toBe(200);
+      expect((reply.body as VerifierHealth).ready).toBe(true);
     });
 
     it('serves RFC 9728 protected-resource metadata from the verifier configuration', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessTokenError, createVerifier, requireScopes, type AccessTokenClaims, type Verifier } from '../../src/index.js';
+import { AccessTokenError, createVerifier, requireScopes, type AccessTokenClaims, type IssuerHealth, type Verifier } from '../../src/index.js';
 import { createCore, nodeSource, webSource, type AuthOptions } from '../../src/adapters/core.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 
@@ -77,6 +77,7 @@ describe('protecting a request', () => {
       issuers: ['https://auth.example.com'],
       audiences: ['stub-api'],
       warmUp: async () => undefined,
+      health: () => ({ ready: true, issuers: [] }),
       verifyAccessToken: async <Extra extends object>(token: string) => {
         seen.push(token);
         return { iss: 'https://auth.example.com', aud: 'stub-api', exp: 0, sub: 'stubbed' } as AccessTokenClaims & Extra;
@@ -182,5 +183,68 @@ describe('token sources', () => {
       ['cookie', 'x=1'],
     ]);
     expect(webSource(headers)).toEqual({ authorization: 'Bearer a', cookie: 'x=1' });
+  });
+});
+
+describe('readiness', () => {
+  const entry = (issuerName: string, usable: boolean, nextAttemptAt: number | undefined): IssuerHealth => ({
+    issuer: issuerName,
+    jwksUri: `${issuerName}/jwks`,
+    kids: usable ? ['k1'] : [],
+    fetchedAt: undefined,
+    freshUntil: undefined,
+    nextAttemptAt,
+    stale: false,
+    usable,
+    lastError: usable ? undefined : 'answered HTTP 500',
+  });
+  /** A verifier whose health is `issuers`, counting the fetches a probe asks for. */
+  const stub = (issuers: IssuerHealth[]) => {
+    const state = { warmUps: 0 };
+    const verifier: Verifier = {
+      issuers: issuers.map((item) => item.issuer),
+      audiences: ['stub-api'],
+      warmUp: async () => {
+        state.warmUps++;
+        throw new AccessTokenError('jwks_unavailable', 'still down');
+      },
+      health: () => ({ ready: issuers.every((item) => item.usable), issuers }),
+      verifyAccessToken: () => Promise.reject(new Error('not used')),
+    };
+    return { verifier, state };
+  };
+
+  it('answers 200 with the health and starts no fetch when every issuer is usable', () => {
+    const { verifier, state } = stub([entry('https://a.example', true, undefined)]);
+    const answer = createCore({ verifier }, []).readiness()();
+    expect(answer).toEqual({ status: 200, headers: { 'cache-control': 'no-store' }, body: verifier.health() });
+    expect(state.warmUps).toBe(0);
+  });
+
+  it('answers 503 with Retry-After from the soonest next attempt of an issuer without usable keys, and starts the fetch', () => {
+    const now = Date.now() / 1000;
+    const { verifier, state } = stub([
+      entry('https://ready.example', true, now + 5),
+      entry('https://later.example', false, now + 40),
+      entry('https://sooner.example', false, now + 20),
+    ]);
+    const answer = createCore({ verifier }, []).readiness()();
+    expect(answer.status).toBe(503);
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(19);
+    expect(Number(answer.headers['retry-after'])).toBeLessThanOrEqual(20);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(state.warmUps).toBe(1);
+  });
+
+  it('answers Retry-After: 1 when an issuer without keys may be fetched now', () => {
+    const { verifier } = stub([entry('https://a.example', false, Date.now() / 1000 + 30), entry('https://b.example', false, undefined)]);
+    expect(createCore({ verifier }, []).readiness()().headers['retry-after']).toBe('1');
+  });
+
+  it('refuses, when ready() is called, a verifier without health()', () => {
+    const { verifier } = stub([]);
+    const { health: _health, ...withoutHealth } = verifier;
+    const core = createCore({ verifier: withoutHealth as Verifier }, []);
+    expect(() => core.readiness()).toThrow(/option "verifier" must be a verifier with health\(\)/);
   });
 });

@@ -6,7 +6,7 @@ import { requireScopes } from '../../src/index.js';
 import { createAuth, type ExpressAuthOptions } from '../../src/adapters/express.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { adapterContract } from './contract.js';
-import { httpSend, METADATA_PATH, PUBLIC_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
+import { httpSend, METADATA_PATH, PUBLIC_PATH, READY_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
 
 async function listen(app: express.Express): Promise<Harness> {
   const server = await new Promise<Server>((resolve) => {
@@ -34,6 +34,7 @@ function build(options: ExpressAuthOptions<TestClaims>): express.Express {
     res.json({ public: true });
   });
   app.get(METADATA_PATH, auth.metadata());
+  app.get(READY_PATH, auth.ready());
   for (const { path, guards } of ROUTES) {
     app.get(path, auth.protect(...guards), (req, res) => {
       res.json({ sub: req.auth?.sub, path });

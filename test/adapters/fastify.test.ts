@@ -4,7 +4,7 @@ import { requireScopes } from '../../src/index.js';
 import { createAuth, type FastifyAuthOptions } from '../../src/adapters/fastify.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { adapterContract } from './contract.js';
-import { httpSend, METADATA_PATH, PUBLIC_PATH, ROUTES, type Harness, type HeaderList, type Send, type TestClaims } from './support.js';
+import { httpSend, METADATA_PATH, PUBLIC_PATH, READY_PATH, ROUTES, type Harness, type HeaderList, type Send, type TestClaims } from './support.js';
 
 async function build(options: FastifyAuthOptions<TestClaims>): Promise<FastifyInstance> {
   const auth = createAuth(options);
@@ -13,6 +13,7 @@ async function build(options: FastifyAuthOptions<TestClaims>): Promise<FastifyIn
   await app.register(auth.plugin);
   app.get(PUBLIC_PATH, async () => ({ public: true }));
   app.get(METADATA_PATH, auth.metadata());
+  app.get(READY_PATH, auth.ready());
   for (const { path, guards } of ROUTES) {
     app.get(path, { onRequest: auth.protect(...guards) }, async (request) => ({ sub: request.auth?.sub, path }));
   }

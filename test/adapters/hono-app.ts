@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createAuth, type HonoAuthOptions } from '../../src/adapters/hono.js';
-import { httpSend, METADATA_PATH, PUBLIC_PATH, requestSend, ROUTES, type Harness, type TestClaims } from './support.js';
+import { httpSend, METADATA_PATH, PUBLIC_PATH, READY_PATH, requestSend, ROUTES, type Harness, type TestClaims } from './support.js';
 
 export function buildHonoApp(options: HonoAuthOptions<TestClaims>): Hono {
   const auth = createAuth(options);
@@ -11,6 +11,7 @@ export function buildHonoApp(options: HonoAuthOptions<TestClaims>): Hono {
   app.onError((_error, c) => c.json({ handledBy: 'hono' }, 500));
   app.get(PUBLIC_PATH, (c) => c.json({ public: true }));
   app.get(METADATA_PATH, auth.metadata());
+  app.get(READY_PATH, auth.ready());
   for (const { path, guards } of ROUTES) {
     app.get(path, auth.protect(...guards), (c) => c.json({ sub: c.get('auth').sub, path }));
   }

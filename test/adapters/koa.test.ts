@@ -6,7 +6,7 @@ import { requireScopes } from '../../src/index.js';
 import { createAuth, type KoaAuthOptions } from '../../src/adapters/koa.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { adapterContract } from './contract.js';
-import { httpSend, METADATA_PATH, PUBLIC_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
+import { httpSend, METADATA_PATH, PUBLIC_PATH, READY_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
 
 async function listen(app: Koa): Promise<Harness> {
   const server = await new Promise<Server>((resolve) => {
@@ -55,6 +55,7 @@ function build(options: KoaAuthOptions<TestClaims>): Koa {
   app.use(frameworkErrors);
   app.use(route(PUBLIC_PATH, (ctx) => void (ctx.body = { public: true })));
   app.use(route(METADATA_PATH, auth.metadata()));
+  app.use(route(READY_PATH, auth.ready()));
   for (const { path, guards } of ROUTES) {
     app.use(
       route(path, auth.protect(...guards), (ctx) => {

@@ -2,15 +2,16 @@
 // web-runtime run (test/web). Requests are dispatched by path to the exported-style handlers;
 // a handler that throws stands for Next's own 500.
 import { createAuth, type NextRouteAuthOptions } from '../../src/adapters/next.js';
-import { METADATA_PATH, PUBLIC_PATH, requestSend, ROUTES, type Harness, type TestClaims } from './support.js';
+import { METADATA_PATH, PUBLIC_PATH, READY_PATH, requestSend, ROUTES, type Harness, type TestClaims } from './support.js';
 
 type RouteHandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Response | Promise<Response>;
 
 export function buildNextRoutes(options: NextRouteAuthOptions<TestClaims>): ReadonlyMap<string, RouteHandler> {
-  const { withAuth, metadata } = createAuth(options);
+  const { withAuth, metadata, ready } = createAuth(options);
   const routes = new Map<string, RouteHandler>();
   routes.set(PUBLIC_PATH, () => Response.json({ public: true }));
   routes.set(METADATA_PATH, metadata());
+  routes.set(READY_PATH, ready());
   for (const { path, guards } of ROUTES) {
     routes.set(
       path,

@@ -5,7 +5,7 @@ import { requireScopes } from '../../src/index.js';
 import { createAuth, type NodeAuthOptions } from '../../src/adapters/node.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { adapterContract } from './contract.js';
-import { httpSend, METADATA_PATH, PUBLIC_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
+import { httpSend, METADATA_PATH, PUBLIC_PATH, READY_PATH, ROUTES, type Harness, type TestClaims } from './support.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -34,6 +34,7 @@ function build(options: NodeAuthOptions<TestClaims>): Listener {
   const routes = new Map<string, Listener>();
   routes.set(PUBLIC_PATH, (_req, res) => json(res, 200, { public: true }));
   routes.set(METADATA_PATH, auth.metadata());
+  routes.set(READY_PATH, auth.ready());
   for (const { path, guards } of ROUTES) {
     routes.set(path, auth.protect((req, res) => json(res, 200, { sub: req.auth.sub, path }), ...guards));
   }

@@ -50,6 +50,8 @@ export const ROUTES: readonly { readonly path: string; readonly guards: readonly
 
 export const PUBLIC_PATH = '/public';
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
+/** Where every test app mounts its `auth.ready()` handler. */
+export const READY_PATH = '/ready';
 
 /** What a test sees of an answer. */
 export interface Reply {

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
-import { ensureBuilt, root } from '../helpers/build.js';
+import { buildIfStale, root } from '../package/tarball.js';
 import { refusedPort } from '../helpers/jwks-server.js';
 
 interface Outcome {
@@ -27,7 +27,7 @@ function bin(args: readonly string[], stdin = ''): Promise<Outcome> {
 
 let issuer: TestIssuer;
 beforeAll(async () => {
-  await ensureBuilt();
+  await buildIfStale();
   issuer = await createTestIssuer({ audience: 'orders-api' });
 }, 240_000);
 afterAll(async () => {

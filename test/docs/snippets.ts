@@ -93,7 +93,14 @@ export interface SnippetChecker {
 const virtualPath = (snippet: Snippet, index: number): string =>
   join(ROOT, 'test/docs/__snippets__', `${index}-${snippet.file.replace(/[^\w.-]/g, '_')}-L${snippet.line}.ts`);
 
-/** Builds one Program over every snippet (and the prelude) and answers per snippet. */
+/** Nest code is written with legacy decorators: a Nest project's tsconfig.json enables them. */
+const usesNest = (snippet: Snippet): boolean => /from 'tokenwarden\/nest'/.test(snippet.code);
+
+/**
+ * Builds one Program over every snippet (and the prelude) and answers per snippet; snippets
+ * that use `tokenwarden/nest` go into a second Program with the decorator options of a Nest
+ * project.
+ */
 export function checkSnippets(snippets: readonly Snippet[]): SnippetChecker {
   const { config, error } = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (path) => ts.sys.readFile(path));
   if (error !== undefined) throw new Error(ts.flattenDiagnosticMessageText(error.messageText, '\n'));
@@ -106,6 +113,17 @@ export function checkSnippets(snippets: readonly Snippet[]): SnippetChecker {
     moduleDetection: ts.ModuleDetectionKind.Force,
     paths,
   };
+  const plain = checkerFor(snippets.filter((snippet) => !usesNest(snippet)), options);
+  const nestSnippets = snippets.filter(usesNest);
+  if (nestSnippets.length === 0) return plain;
+  const nest = checkerFor(nestSnippets, { ...options, experimentalDecorators: true, emitDecoratorMetadata: true });
+  return {
+    setup: [...plain.setup, ...nest.setup],
+    problems: (snippet) => (usesNest(snippet) ? nest : plain).problems(snippet),
+  };
+}
+
+function checkerFor(snippets: readonly Snippet[], options: ts.CompilerOptions): SnippetChecker {
 
   const files = new Map<string, string>();
   const preludePath = join(ROOT, 'test/docs/__snippets__/prelude.d.ts');

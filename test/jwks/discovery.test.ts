@@ -3,7 +3,7 @@ import { metadataUrls } from '../../src/jwks/discovery.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier, type VerifierOptions } from '../../src/verifier.js';
 import { closeServers, notFound, sendJson, startServer, type LoopbackServer } from '../helpers/jwks-server.js';
-import { AUDIENCE, at, causeOf, keySet, makeKey, settle, useFakeClock, verifierFor, type TestKey } from './support.js';
+import { AUDIENCE, at, causeOf, keySet, makeKey, movingIssuer, OIDC, settle, useFakeClock, verifierFor, type TestKey } from './support.js';
 import { refusal } from '../helpers/refusal.js';
 
 const issuers: TestIssuer[] = [];
@@ -20,7 +20,6 @@ afterEach(async () => {
   await closeServers();
 });
 
-const OIDC = '/.well-known/openid-configuration';
 const RFC8414 = '/.well-known/oauth-authorization-server';
 
 /**
@@ -340,20 +339,6 @@ describe('several issuers', () => {
  * An issuer whose metadata can move its key set between /keys-a and /keys-b, both kept up;
  * `metadataIssuer` and `metadataStatus` let a test serve wrong or failing metadata.
  */
-async function movingIssuer(a: TestKey, b: TestKey, metadataHeaders: Record<string, string> = {}) {
-  const state = { location: '/keys-a', metadataIssuer: '', metadataStatus: 200 };
-  const server = await startServer((req, res) => {
-    if (req.url === '/keys-a') return sendJson(res, 200, keySet(a));
-    if (req.url === '/keys-b') return sendJson(res, 200, keySet(b));
-    if (req.url === OIDC) {
-      if (state.metadataStatus !== 200) return sendJson(res, state.metadataStatus, { error: 'down' });
-      return sendJson(res, 200, { issuer: state.metadataIssuer || server.origin, jwks_uri: server.url(state.location) }, metadataHeaders);
-    }
-    return notFound(req, res);
-  });
-  return { server, issuer: server.origin, state };
-}
-
 describe('an issuer that moves its key set', () => {
   it('follows the move once the metadata is stale, and stops trusting the keys left at the old location', async () => {
     const [a, b] = [await makeKey(), await makeKey()];

@@ -14,6 +14,7 @@ export const AUDIENCE = 'jwks-tests';
 /** Wall-clock start of every test (the key source reads Date.now()). */
 export const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 export const JWKS_PATH = '/jwks.json';
+export const OIDC = '/.well-known/openid-configuration';
 
 /** Fakes Date only: AbortSignal.timeout and the servers keep real timers. */
 export function useFakeClock(): void {
@@ -130,4 +131,23 @@ export function causeOf(error: AccessTokenError): string {
 /** Milliseconds of real time since `start` (performance.now is not faked). */
 export function since(start: number): number {
   return performance.now() - start;
+}
+
+/**
+ * An issuer (its origin) whose OpenID Connect metadata points at `/keys-a` (key `a`) or `/keys-b`
+ * (key `b`), as `state.location` says; `state.metadataIssuer` (when set) and
+ * `state.metadataStatus` make the metadata name another issuer or fail.
+ */
+export async function movingIssuer(a: TestKey, b: TestKey, metadataHeaders: Record<string, string> = {}) {
+  const state = { location: '/keys-a', metadataIssuer: '', metadataStatus: 200 };
+  const server = await startServer((req, res) => {
+    if (req.url === '/keys-a') return sendJson(res, 200, keySet(a));
+    if (req.url === '/keys-b') return sendJson(res, 200, keySet(b));
+    if (req.url === OIDC) {
+      if (state.metadataStatus !== 200) return sendJson(res, state.metadataStatus, { error: 'down' });
+      return sendJson(res, 200, { issuer: state.metadataIssuer || server.origin, jwks_uri: server.url(state.location) }, metadataHeaders);
+    }
+    return notFound(req, res);
+  });
+  return { server, issuer: server.origin, state };
 }

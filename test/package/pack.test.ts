@@ -1,27 +1,18 @@
 // The package as users get it: `npm pack`, then fresh projects that each hold the tarball and
 // nothing else a user would not install. Every subpath is loaded through `import` and `require`
 // in a project with only tokenwarden and that subpath's framework (none for the framework-free
-// ones), and a TypeScript consumer is compiled under the two module resolutions users run
-// (node16 and bundler).
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+// ones), a TypeScript consumer is compiled under the two module resolutions users run (node16
+// and bundler), and the package is consumed by Jest (CommonJS), esbuild and webpack.
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, root } from '../helpers/build.js';
+import { createTestIssuer } from '../../src/testing/index.js';
+import { buildIfStale, freshProject, manifest, maxBuffer, npm, packInto, pinned, root, run } from './tarball.js';
 
-const run = promisify(execFile);
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const maxBuffer = 1 << 24;
-
-interface Manifest {
-  exports: Record<string, unknown>;
-  devDependencies: Record<string, string>;
-}
-const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Manifest;
-
-// The framework a user of each subpath has installed besides tokenwarden (null: none).
+// The framework a user of each subpath has installed besides tokenwarden (null: none); several
+// packages are separated by spaces.
+const NEST = '@nestjs/common @nestjs/core reflect-metadata rxjs';
 const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   '.': null,
   './testing': null,
@@ -32,38 +23,35 @@ const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   './koa': 'koa',
   './hono': 'hono',
   './next': 'next',
+  './nest': NEST,
 };
 const exported = Object.keys(manifest.exports).filter((key) => key !== './package.json');
 /** [specifier, project]: each subpath with the project it loads in. */
 const subpaths = exported.map((key) => [key === '.' ? 'tokenwarden' : `tokenwarden/${key.slice(2)}`, FRAMEWORK_OF[key] ?? 'no framework'] as const);
 
 let scratch: string;
-/** Fresh projects by what they hold besides tokenwarden: a framework, 'no framework' or 'typescript'. */
+/** Fresh projects by what they hold besides tokenwarden: a framework, 'no framework', 'typescript' or a tool. */
 const projects = new Map<string, string>();
-
-/** A new project with the tarball and `packages` installed, as a user would (npm's cache is warm). */
-async function freshProject(name: string, tarball: string, packages: string[]): Promise<string> {
-  const dir = join(scratch, name.replace(/\W+/g, '-'));
-  await mkdir(dir);
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball, ...packages], { cwd: dir, maxBuffer });
-  return dir;
-}
-
-const pinned = (name: string): string => `${name}@${manifest.devDependencies[name] ?? 'latest'}`;
+/** The consumers with the tool each installs, and their module system. */
+const TOOLS: readonly (readonly [string, 'module' | 'commonjs'])[] = [
+  ['jest', 'commonjs'],
+  ['esbuild', 'module'],
+  ['webpack', 'module'],
+];
+const consumers = join(import.meta.dirname, 'consumers');
 
 beforeAll(async () => {
-  // CI builds before testing; a developer's tree may hold an older build (or none).
-  await ensureBuilt();
+  await buildIfStale();
   scratch = await mkdtemp(join(tmpdir(), 'tokenwarden-pack-'));
-  const { stdout } = await run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: root, maxBuffer });
-  const [{ filename }] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string }];
-  const tarball = join(scratch, filename);
-  // One project per framework, each installed once; the installs run side by side.
-  const wanted = new Map<string, string[]>([['typescript', [pinned('typescript'), pinned('@types/node')]]]);
-  for (const [, project] of subpaths) wanted.set(project, project === 'no framework' ? [] : [pinned(project)]);
+  const tarball = await packInto(scratch);
+  // One project per framework and per tool, each installed once; the installs run side by side.
+  const wanted = new Map<string, readonly [string[], 'module' | 'commonjs']>([['typescript', [[pinned('typescript'), pinned('@types/node')], 'module']]]);
+  for (const [, project] of subpaths) wanted.set(project, [project === 'no framework' ? [] : project.split(' ').map(pinned), 'module']);
+  for (const [tool, type] of TOOLS) wanted.set(tool, [[pinned(tool)], type]);
   await Promise.all(
-    [...wanted].map(async ([name, packages]) => projects.set(name, await freshProject(name, tarball, packages))),
+    [...wanted].map(async ([name, [packages, type]]) =>
+      projects.set(name, await freshProject(join(scratch, name.replace(/\W+/g, '-')), tarball, packages, type)),
+    ),
   );
 }, 300_000);
 
@@ -104,6 +92,25 @@ describe('the packed package', () => {
   it.each(subpaths)('loads %s through require with only tokenwarden and %s installed', async (specifier, project) => {
     const keys = await node(project, ['-e', `console.log(Object.keys(require(${JSON.stringify(specifier)})).length)`]);
     expect(Number(keys)).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['import', '--input-type=module', "const { Module } = await import('@nestjs/common'); const { NestFactory } = await import('@nestjs/core'); const { TokenwardenModule, TokenwardenGuard } = await import('tokenwarden/nest');"],
+    ['require', '--input-type=commonjs', "const { Module } = require('@nestjs/common'); const { NestFactory } = require('@nestjs/core'); const { TokenwardenModule, TokenwardenGuard } = require('tokenwarden/nest');"],
+  ])('starts a Nest application with TokenwardenModule through %s, sharing Nest with the app', async (_how, inputType, load) => {
+    // The guard depends on @nestjs/core's HttpAdapterHost: it resolves only if tokenwarden/nest
+    // and the app load the same copy of Nest.
+    const name = await node(NEST, [
+      inputType,
+      '-e',
+      `(async () => { ${load}
+       class AppModule {}
+       Module({ imports: [TokenwardenModule.forRoot({ verifier: { issuer: 'https://i.test', audience: 'a' }, global: true })] })(AppModule);
+       const app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+       console.log(app.get(TokenwardenGuard).constructor.name);
+       await app.close(); })();`,
+    ]);
+    expect(name).toBe('TokenwardenGuard');
   });
 
   it('installs the tokenwarden command, which runs with only tokenwarden installed', async () => {
@@ -148,5 +155,81 @@ export const issuerFactory: typeof createTestIssuer = createTestIssuer;
       }),
     );
     await expect(run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project })).resolves.toBeDefined();
+  });
+});
+
+describe('the packed package under Jest and bundlers', () => {
+  /** The bundled files of tokenwarden, from an esbuild metafile or webpack's module list. */
+  const packageFiles = (files: readonly string[]): string[] =>
+    files.map((file) => /node_modules\/tokenwarden\/(dist\/[^/]+)\//.exec(file)?.[1]).filter((dir): dir is string => dir !== undefined);
+
+  it('passes a CommonJS Jest suite that requires tokenwarden and tokenwarden/testing and verifies tokens with fetched keys', async () => {
+    const project = projectFor('jest');
+    await copyFile(join(consumers, 'jest.test.cjs'), join(project, 'verify.test.js'));
+    const result = join(project, 'jest-result.json');
+    await run(process.execPath, ['node_modules/jest/bin/jest.js', '--ci', '--json', `--outputFile=${result}`], { cwd: project, maxBuffer });
+    const report = JSON.parse(await readFile(result, 'utf8')) as { success: boolean; numPassedTests: number; numFailedTests: number };
+    expect(report).toMatchObject({ success: true, numPassedTests: 3, numFailedTests: 0 });
+  });
+
+  it.each([
+    ['CommonJS', 'cjs', ''],
+    // esbuild turns the require() calls of a CommonJS dependency (undici) into a shim that throws
+    // in ES module output unless `require` exists; this banner is the usual way to provide it.
+    ['an ES module with a require banner', 'esm', "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"],
+  ])('runs a Node service bundled by esbuild (platform node) as %s, with the Node build', async (_name, format, banner) => {
+    const project = projectFor('esbuild');
+    await copyFile(join(consumers, 'node-entry.mjs'), join(project, 'node-entry.mjs'));
+    const outfile = `out/service.${format === 'cjs' ? 'cjs' : 'mjs'}`;
+    const inputs = await node('esbuild', [
+      '--input-type=module',
+      '-e',
+      `import { build } from 'esbuild';
+       const result = await build({ entryPoints: ['node-entry.mjs'], bundle: true, platform: 'node', format: '${format}', outfile: '${outfile}', banner: { js: ${JSON.stringify(banner)} }, metafile: true, logLevel: 'error' });
+       console.log(JSON.stringify(Object.keys(result.metafile.inputs)));`,
+    ]);
+    expect(new Set(packageFiles(JSON.parse(inputs) as string[]))).toEqual(new Set(['dist/node']));
+    expect(JSON.parse(await node('esbuild', [outfile]))).toEqual({ sub: 'bundled-user', keyFetches: 1 });
+  });
+
+  it.each([
+    ['platform browser', "platform: 'browser'"],
+    ['platform neutral, condition worker', "platform: 'neutral', conditions: ['worker'], mainFields: ['module', 'main']"],
+  ])('runs a handler bundled by esbuild (%s) with the web build, verifying with the global fetch', async (name, settings) => {
+    const project = projectFor('esbuild');
+    await copyFile(join(consumers, 'web-entry.mjs'), join(project, 'web-entry.mjs'));
+    const outfile = `out/handler-${name.replace(/\W+/g, '-')}.mjs`;
+    const inputs = await node('esbuild', [
+      '--input-type=module',
+      '-e',
+      `import { build } from 'esbuild';
+       const result = await build({ entryPoints: ['web-entry.mjs'], bundle: true, format: 'esm', ${settings}, outfile: '${outfile}', metafile: true, logLevel: 'error' });
+       console.log(JSON.stringify(Object.keys(result.metafile.inputs)));`,
+    ]);
+    expect(new Set(packageFiles(JSON.parse(inputs) as string[]))).toEqual(new Set(['dist/web']));
+    const issuer = await createTestIssuer({ audience: 'bundle-api' });
+    try {
+      const token = await issuer.sign({ sub: 'edge-user' });
+      const printed = await node('esbuild', [outfile, JSON.stringify({ issuer: issuer.issuer, jwksUri: issuer.jwksUri, token })]);
+      expect(JSON.parse(printed)).toEqual({ sub: 'edge-user' });
+      expect(issuer.requests.jwks).toBe(1);
+    } finally {
+      await issuer.close();
+    }
+  });
+
+  it('runs a Node service bundled by webpack (target node), with the Node build', async () => {
+    const project = projectFor('webpack');
+    await copyFile(join(consumers, 'node-entry.mjs'), join(project, 'node-entry.mjs'));
+    await copyFile(join(consumers, 'webpack.config.cjs'), join(project, 'webpack.config.cjs'));
+    const modules = await node('webpack', [
+      '-e',
+      `require('webpack')(require('./webpack.config.cjs'), (error, stats) => {
+         if (error || stats.hasErrors()) { console.error(error ?? stats.toString('errors-only')); process.exit(1); }
+         console.log(JSON.stringify(stats.toJson({ modules: true }).modules.map((module) => module.name)));
+       });`,
+    ]);
+    expect(new Set(packageFiles(JSON.parse(modules) as string[]))).toEqual(new Set(['dist/node']));
+    expect(JSON.parse(await node('webpack', ['out/webpack.cjs']))).toEqual({ sub: 'bundled-user', keyFetches: 1 });
   });
 });

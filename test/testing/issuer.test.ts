@@ -1,17 +1,19 @@
 // The test issuer's rotation: the next key is generated ahead, so rotate() publishes it at once.
-// jose's generateKeyPair is wrapped so a test can hold a key generation open and see that
+// node:crypto's generateKeyPair is wrapped so a test can hold a key generation open and see that
 // rotate() does not wait for it.
-import { decodeProtectedHeader, generateKeyPair } from 'jose';
+import * as crypto from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 
-vi.mock('jose', async (importOriginal) => {
-  const jose = await importOriginal<typeof import('jose')>();
-  return { ...jose, generateKeyPair: vi.fn(jose.generateKeyPair) };
+vi.mock('node:crypto', async (importOriginal) => {
+  const original = await importOriginal<typeof import('node:crypto')>();
+  return { ...original, generateKeyPair: vi.fn(original.generateKeyPair) };
 });
 
-const generate = vi.mocked(generateKeyPair);
-const { generateKeyPair: realGenerateKeyPair } = await vi.importActual<typeof import('jose')>('jose');
+type Generate = (...args: unknown[]) => void;
+const generate = vi.mocked(crypto.generateKeyPair) as unknown as ReturnType<typeof vi.fn<Generate>>;
+const { generateKeyPair: realGenerateKeyPair } = await vi.importActual<typeof import('node:crypto')>('node:crypto');
 const issuers: TestIssuer[] = [];
 const held: (() => void)[] = [];
 
@@ -25,9 +27,8 @@ async function testIssuer(): Promise<TestIssuer> {
 function holdNextGeneration(): () => void {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  generate.mockImplementationOnce(async (...args) => {
-    await released;
-    return realGenerateKeyPair(...args);
+  generate.mockImplementationOnce((...args: unknown[]) => {
+    void released.then(() => (realGenerateKeyPair as unknown as Generate)(...args));
   });
   held.push(release);
   return release;
@@ -110,7 +111,10 @@ describe('createTestIssuer rotation', () => {
 
   it('rejects the rotation whose key could not be generated, and the next rotation tries again', async () => {
     const issuer = await testIssuer();
-    generate.mockRejectedValueOnce(new Error('no entropy'));
+    generate.mockImplementationOnce((...args: unknown[]) => {
+      const callback = args.at(-1) as (error: Error) => void;
+      callback(new Error('no entropy'));
+    });
     await issuer.rotate(); // publishes the key made at start; the failing generation begins
     const published = await signingKid(issuer);
 

@@ -79,7 +79,8 @@ export interface RedisRevocationStoreOptions {
   /**
    * Answer "not revoked" when Redis fails or times out, instead of throwing (which the verifier
    * turns into `revocation_unavailable`, 503). Trades the guarantee that a revoked token is
-   * refused for availability; each time it happens `onFailOpen` is called.
+   * refused for availability; each time it happens `onFailOpen` is called and the
+   * `tokenwarden:revocation:fail-open` diagnostics channel publishes the token's claims.
    * @default false
    */
   failOpen?: boolean;

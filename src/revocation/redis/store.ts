@@ -3,9 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessTokenClaims } from '../../claims/types.js';
 import type { AccessTokenError } from '../../errors.js';
+import type { RevocationFailOpenEvent } from '../../events/revocation.js';
+import type { EventSink } from '../../events/sink.js';
 import type { RevocationChecker } from '../checker.js';
 import { lookupKeys, subjectKey, tokenKey } from '../keys.js';
-import { checkRevokeArguments, checkRevokeSubjectArguments, refuses, revocationUnavailable } from '../rules.js';
+import { checkRevokeArguments, checkRevokeSubjectArguments, failOpenEvent, refuses, revocationUnavailable, stringClaim } from '../rules.js';
 import { withCommandTimeout, wrapConnection } from './client.js';
 import { createLocalTier, type RedisLocalTierState } from './local-tier.js';
 import { resolveOptions, type RedisRevocationStoreOptions } from './options.js';
@@ -41,29 +43,10 @@ export interface RedisRevocationStore extends RevocationChecker {
 }
 
 /**
- * Creates a revocation store shared by every instance of a fleet through Redis, with ioredis or
- * node-redis. Entries are keyed by issuer and `jti` (or `sub`), never by the token, and expire
- * with the tokens they revoke. A local tier answers most lookups from memory and is kept
- * coherent through pub/sub: a revocation reaches every instance as soon as its message does,
- * and after a disconnect the tier answers nothing until it has resubscribed and resynchronised.
- *
- * Fails closed: when Redis cannot answer within `timeout`, `isRevoked` throws and the verifier
- * answers `revocation_unavailable` (503), unless `failOpen` is set.
- *
- * @example
- * ```ts
- * import { Redis } from 'ioredis';
- * import { createVerifier } from 'tokenwarden';
- * import { createRedisRevocationStore } from 'tokenwarden/redis';
- *
- * const revocation = createRedisRevocationStore({ client: new Redis(process.env.REDIS_URL), prefix: 'orders:' });
- * const verifier = createVerifier({ issuer, audience, revocation });
- *
- * await revocation.revoke(claims.jti, claims.exp, claims.iss); // one token
- * await revocation.revokeSubject(claims.sub);                   // every token of the user so far
- * ```
+ * The store of {@link createRedisRevocationStore} (in ./index.ts, which hands it the
+ * `tokenwarden:revocation:fail-open` channel), publishing each token fail-open lets through.
  */
-export function createRedisRevocationStore(options: RedisRevocationStoreOptions): RedisRevocationStore {
+export function createRedisStore(options: RedisRevocationStoreOptions, failOpenEvents: EventSink<RevocationFailOpenEvent>): RedisRevocationStore {
   const { client, prefix, clockTolerance, maxTokenLifetime, timeoutMs, failOpen, onFailOpen, localTier } = resolveOptions(options);
   const connection = withCommandTimeout(wrapConnection(client), timeoutMs);
   const eventsChannel = `${prefix}events`;
@@ -95,6 +78,7 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
   // (by its claims, never the token), since that is the guarantee it gave up.
   function failure(refusal: AccessTokenError, claims: AccessTokenClaims): false {
     if (!failOpen) throw refusal;
+    if (failOpenEvents.hasSubscribers) failOpenEvents.publish(failOpenEvent(claims, refusal));
     if (onFailOpen !== undefined) {
       try {
         onFailOpen({ error: refusal, iss: stringClaim(claims.iss), sub: stringClaim(claims.sub), jti: stringClaim(claims.jti) });
@@ -148,5 +132,3 @@ export function createRedisRevocationStore(options: RedisRevocationStoreOptions)
     },
   };
 }
-
-const stringClaim = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

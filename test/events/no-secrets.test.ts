@@ -1,0 +1,112 @@
+// No payload of any channel ever carries a token, its signature or its raw header: every payload
+// of a run of good and bad tokens (and every error inside one, with its stack and causes) is
+// written out in full and searched for them.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CHANNELS, createVerifier, type Verifier } from '../../src/index.js';
+import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
+import { tamper } from '../adapters/support.js';
+import { outcomeOf } from '../helpers/refusal.js';
+import { recordEvents, type Recorder } from './support.js';
+
+const AUDIENCE = 'orders-api';
+let issuer: TestIssuer;
+let stranger: TestIssuer;
+let recorder: Recorder;
+
+beforeAll(async () => {
+  [issuer, stranger] = await Promise.all([createTestIssuer({ audience: AUDIENCE }), createTestIssuer({ audience: AUDIENCE })]);
+});
+afterEach(() => {
+  recorder?.stop();
+  vi.useRealTimers();
+});
+afterAll(async () => {
+  await Promise.all([issuer?.close(), stranger?.close()]);
+});
+
+/** Everything reachable from `value`, as text: own properties, and an error's message, stack and cause. */
+function writeOut(value: unknown, seen = new Set<unknown>()): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  if (seen.has(value)) return '';
+  seen.add(value);
+  const parts: string[] = [];
+  if (value instanceof Error) parts.push(value.name, value.message, value.stack ?? '', writeOut(value.cause, seen));
+  for (const key of Reflect.ownKeys(value)) parts.push(String(key), writeOut((value as Record<PropertyKey, unknown>)[key], seen));
+  return parts.join('\n');
+}
+
+// A leak of any 16 characters in a row of a token counts: part of a signature is still too much.
+const WINDOW = 16;
+
+/** Every run of WINDOW characters of `text`. */
+function windowsOf(text: string): Set<string> {
+  const windows = new Set<string>();
+  for (let i = 0; i + WINDOW <= text.length; i++) windows.add(text.slice(i, i + WINDOW));
+  return windows;
+}
+
+/**
+ * What of `tokens` appears in `text`: any WINDOW characters in a row of a token as sent (its
+ * header, payload or signature), or a whole decoded header.
+ */
+function found(text: string, tokens: readonly string[]): string[] {
+  const published = windowsOf(text);
+  const leaks: string[] = [];
+  for (const token of tokens) {
+    for (const window of windowsOf(token)) if (published.has(window)) leaks.push(window);
+    const header = Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8');
+    if (header.length >= WINDOW && text.includes(header)) leaks.push(header);
+  }
+  return leaks;
+}
+
+async function run(verifier: Verifier, token: string, tokens: string[]): Promise<void> {
+  tokens.push(token);
+  await outcomeOf(verifier.verifyAccessToken(token));
+}
+
+describe('what the channels publish', () => {
+  it('never contains a token, a signature or a raw header, across good and bad tokens on every channel', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const now = (): number => Math.floor(Date.now() / 1000);
+    const base = { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: issuer.jwksUri, jwks: { maxAge: 60, cooldown: 30 } };
+    const failing = { isRevoked: (claims: { sub?: string }) => (claims.sub === 'unlucky' ? Promise.reject(new Error('store down')) : false) };
+    const closed = createVerifier({ ...base, cache: { maxEntries: 1 }, revocation: failing });
+    const open = createVerifier({ ...base, revocation: failing, revocationFailOpen: true });
+    recorder = recordEvents();
+    const tokens: string[] = [];
+
+    for (const verifier of [closed, open]) {
+      for (let i = 0; i < 3; i++) {
+        const good = await issuer.sign({ sub: `user-${i}`, client_id: 'app', scope: 'orders:read' });
+        for (let again = 0; again < 3; again++) await run(verifier, good, tokens); // cached, then evicting
+      }
+      await run(verifier, tamper(await issuer.sign()), tokens);
+      await run(verifier, await issuer.sign({ exp: now() - 600 }), tokens);
+      await run(verifier, await issuer.sign({ aud: 'another-api' }), tokens);
+      await run(verifier, await stranger.sign(), tokens);
+      await run(verifier, await issuer.sign({}, { header: { kid: 'made-up-kid-0123456789' } }), tokens);
+      await run(verifier, await issuer.sign({}, { header: { kid: `long-${'x'.repeat(400)}` } }), tokens);
+      await run(verifier, await issuer.sign({ sub: 'unlucky', jti: 'j-1' }), tokens);
+      await run(verifier, 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.', tokens);
+      await run(verifier, 'not.a.token-at-all-but-long-enough', tokens);
+    }
+    // The issuer fails; the stale set keeps serving.
+    issuer.override({ status: 500, body: '{"error":"down"}' });
+    vi.setSystemTime(Date.now() + 120_000);
+    for (const verifier of [closed, open]) {
+      await run(verifier, await issuer.sign({ sub: 'after-outage' }), tokens);
+      await run(verifier, await issuer.sign({}, { header: { kid: 'during-outage-kid-000' } }), tokens);
+      await verifier.warmUp().catch(() => undefined);
+    }
+    issuer.override(undefined);
+
+    const channels = new Set(recorder.published.map((event) => (event.context === undefined ? event.channel : CHANNELS.verify)));
+    expect([...channels].sort()).toEqual(Object.values(CHANNELS).sort());
+    const text = recorder.published.map((event) => writeOut(event.payload) + writeOut(event.context)).join('\n');
+    expect(found(text, tokens)).toEqual([]);
+    // The search finds a piece of a signature wherever it hides, so an empty answer means something.
+    const hidden = tokens[0] as string;
+    expect(found(writeOut({ deep: [new Error('x', { cause: { note: `…${hidden.slice(-WINDOW)}` } })] }), [hidden])).not.toEqual([]);
+  });
+});
