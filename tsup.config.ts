@@ -15,6 +15,11 @@ const nodeEntries = {
   nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
 };
+// The `tokenwarden` command (package.json `bin`): built with the Node entries so that it shares
+// their chunks, but not an export.
+const binEntries = {
+  cli: 'src/cli/main.ts',
+};
 const webEntries = {
   index: 'src/index.ts',
   hono: 'src/adapters/hono.ts',
@@ -50,7 +55,7 @@ const shared: Options = {
 export default defineConfig([
   {
     ...shared,
-    entry: nodeEntries,
+    entry: { ...nodeEntries, ...binEntries },
     outDir: 'dist/node',
     platform: 'node',
     target: 'node20',

@@ -110,23 +110,35 @@ function allowsVerify(keyOps: unknown): boolean {
   return new Set(keyOps).size === keyOps.length && keyOps.includes('verify');
 }
 
+/** What a JWK may verify, or why it must not be used. */
+export type KeyAssessment =
+  | {
+      readonly usable: true;
+      readonly kid: string | undefined;
+      /** The allowed algorithms it may verify: its own `alg`, or every one its type fits. */
+      readonly algorithms: ReadonlySet<Algorithm>;
+      /** Its public members, the only ones a key is imported from. */
+      readonly publicJwk: PublicJwk;
+      /** RSA modulus length in bytes. */
+      readonly modulusBytes: number | undefined;
+    }
+  | { readonly usable: false; readonly reason: string };
+
+const unusable = (reason: string): KeyAssessment => ({ usable: false, reason });
+
 /**
- * One JWK → a verification key, or `undefined` when it must not be used. `reusable` offers
- * already-imported keys by identity.
+ * Decides, without importing it, whether a JWK of a key set may verify tokens under the
+ * `allowed` algorithms, and says why not when it may not. The rules every key passes before
+ * a runtime sees it.
  */
-export async function importVerificationKey(
-  jwk: unknown,
-  allowed: ReadonlySet<Algorithm>,
-  runtime: SignatureRuntime,
-  reusable?: ReadonlyMap<string, VerificationKey>,
-): Promise<VerificationKey | undefined> {
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return undefined;
+export function assessKey(jwk: unknown, allowed: ReadonlySet<Algorithm>): KeyAssessment {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return unusable('it is not a JSON object');
   const { kty, kid, use, key_ops: keyOps, alg, crv } = jwk as Record<string, unknown>;
-  if (typeof kty !== 'string') return undefined;
-  if (kid !== undefined && typeof kid !== 'string') return undefined;
-  if (use !== undefined && use !== 'sig') return undefined;
-  if (!allowsVerify(keyOps)) return undefined;
-  if (alg !== undefined && typeof alg !== 'string') return undefined;
+  if (typeof kty !== 'string') return unusable('it has no "kty"');
+  if (kid !== undefined && typeof kid !== 'string') return unusable('its "kid" is not a string');
+  if (use !== undefined && use !== 'sig') return unusable('its "use" is not "sig"');
+  if (!allowsVerify(keyOps)) return unusable('its "key_ops" do not allow "verify"');
+  if (alg !== undefined && typeof alg !== 'string') return unusable('its "alg" is not a string');
 
   // A key declaring its alg is bound to it; otherwise it may serve every allowed alg its type fits.
   const candidates: readonly Algorithm[] =
@@ -138,40 +150,62 @@ export async function importVerificationKey(
     if (spec.curves.length > 0 && !spec.curves.includes(crv as string)) continue;
     algorithms.add(name);
   }
-  if (algorithms.size === 0) return undefined;
+  if (algorithms.size === 0) {
+    return unusable(
+      alg === undefined
+        ? `no allowed algorithm fits its type (${kty}${typeof crv === 'string' ? ` ${crv}` : ''})`
+        : `its "alg" ${alg} is not allowed, not supported, or does not fit its type`,
+    );
+  }
 
   let publicJwk: PublicJwk;
   try {
     // Only the public members are copied: a JWKS that leaks private parameters must still
     // yield a public key, and no other member can influence the import.
     publicJwk = publicMembers(jwk as Record<string, unknown>, kty);
-  } catch {
-    return undefined;
+  } catch (error) {
+    return unusable(`its ${(error as Error).message}`);
   }
   let modulusBytes: number | undefined;
   if (publicJwk.kty === 'RSA') {
     const modulus = decodeBase64url(publicJwk.n);
-    if (modulus === undefined) return undefined;
+    if (modulus === undefined) return unusable('its modulus "n" is not canonical base64url');
     const bits = modulusBits(modulus);
-    if (bits < MIN_RSA_MODULUS_BITS || !isUsableExponent(publicJwk.e)) return undefined;
+    if (bits < MIN_RSA_MODULUS_BITS) return unusable(`its modulus has ${bits} bits, under ${MIN_RSA_MODULUS_BITS}`);
+    if (!isUsableExponent(publicJwk.e)) return unusable('its public exponent "e" is not an odd number of at least 3');
     // A key anyone can factor would let anyone sign (see ./roca.ts).
-    if (hasRocaFingerprint(modulus)) return undefined;
+    if (hasRocaFingerprint(modulus)) return unusable('its modulus has the ROCA fingerprint (CVE-2017-15361)');
     modulusBytes = Math.ceil(bits / 8);
   }
+  return { usable: true, kid: kid as string | undefined, algorithms, publicJwk, modulusBytes };
+}
 
+/**
+ * One JWK → a verification key, or `undefined` when it must not be used. `reusable` offers
+ * already-imported keys by identity.
+ */
+export async function importVerificationKey(
+  jwk: unknown,
+  allowed: ReadonlySet<Algorithm>,
+  runtime: SignatureRuntime,
+  reusable?: ReadonlyMap<string, VerificationKey>,
+): Promise<VerificationKey | undefined> {
+  const assessed = assessKey(jwk, allowed);
+  if (!assessed.usable) return undefined;
+  const { kid, algorithms, publicJwk, modulusBytes } = assessed;
   const identity = JSON.stringify([kid ?? null, [...algorithms], publicJwk]);
   const known = reusable?.get(identity);
   if (known !== undefined) return known;
   try {
     const handle = await runtime.importKey(publicJwk, algorithms);
-    return { kid: kid as string | undefined, algorithms, handle, modulusBytes, identity };
+    return { kid, algorithms, handle, modulusBytes, identity };
   } catch {
     return undefined;
   }
 }
 
 /** Bit length of a big-endian modulus, ignoring leading zero bytes. */
-function modulusBits(bytes: Uint8Array): number {
+export function modulusBits(bytes: Uint8Array): number {
   let start = 0;
   while (start < bytes.length && bytes[start] === 0) start++;
   if (start === bytes.length) return 0;
@@ -194,11 +228,11 @@ function isUsableExponent(e: string): boolean {
 function publicMembers(jwk: Record<string, unknown>, kty: string): PublicJwk {
   const member = (name: string): string => {
     const value = jwk[name];
-    if (typeof value !== 'string' || value.length === 0) throw new Error(`JWK member "${name}" is missing`);
+    if (typeof value !== 'string' || value.length === 0) throw new Error(`member "${name}" is missing`);
     return value;
   };
   if (kty === 'RSA') return { kty, n: member('n'), e: member('e') };
   if (kty === 'EC') return { kty, crv: member('crv'), x: member('x'), y: member('y') };
   if (kty === 'OKP') return { kty, crv: member('crv'), x: member('x') };
-  throw new Error(`unsupported kty ${kty}`);
+  throw new Error(`"kty" ${kty} is not supported`);
 }

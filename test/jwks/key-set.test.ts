@@ -2,7 +2,7 @@
 // this folder check the same rules through a running key source).
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { importKeySet, importVerificationKey, lookupKey } from '../../src/jwks/key-set.js';
+import { assessKey, importKeySet, importVerificationKey, lookupKey } from '../../src/jwks/key-set.js';
 import { SUPPORTED_ALGORITHMS, type Algorithm } from '../../src/token/algorithms.js';
 import { nodeSignatures } from '../../src/token/signature-node.js';
 
@@ -76,5 +76,26 @@ describe('importKeySet and lookupKey', () => {
     expect(ecAfter).toBe(ecBefore);
     const [rsaAfter] = (lookupKey(second, 'RS256', 'rsa-2') as { keys: readonly unknown[] }).keys;
     expect([...first.keys]).not.toContain(rsaAfter);
+  });
+});
+
+describe('assessKey', () => {
+  it('says why a key is not usable, and what a usable one may verify', () => {
+    const all = new Set(SUPPORTED_ALGORITHMS);
+    const reason = (jwk: unknown): string | undefined => {
+      const assessed = assessKey(jwk, all);
+      return assessed.usable ? undefined : assessed.reason;
+    };
+
+    expect(reason('nope')).toMatch(/not a JSON object/);
+    expect(reason({ kid: 'a' })).toMatch(/no "kty"/);
+    expect(reason({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 7 })).toMatch(/"kid" is not a string/);
+    expect(reason({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', key_ops: ['sign'] })).toMatch(/"key_ops" do not allow "verify"/);
+    expect(reason({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', alg: 5 })).toMatch(/"alg" is not a string/);
+    expect(reason({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', alg: 'HS256' })).toMatch(/"alg" HS256 is not allowed/);
+    expect(reason({ kty: 'RSA', n: '!!', e: 'AQAB' })).toMatch(/not canonical base64url/);
+    expect(reason({ kty: 'RSA', n: 'AQAB'.repeat(100), e: 'Ag' })).toMatch(/public exponent/);
+    const usable = assessKey({ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA', kid: 'k' }, all);
+    expect(usable.usable && [...usable.algorithms]).toEqual(['ES256']);
   });
 });

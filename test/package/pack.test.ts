@@ -113,6 +113,11 @@ describe('the packed package', () => {
     expect(name).toBe('TokenwardenGuard');
   });
 
+  it('installs the tokenwarden command, which runs with only tokenwarden installed', async () => {
+    const { stdout } = await run(join(projectFor('no framework'), 'node_modules/.bin/tokenwarden'), ['--help'], { cwd: projectFor('no framework') });
+    expect(stdout).toMatch(/^Usage: tokenwarden <command>/);
+  });
+
   it('shares one AccessTokenError between subpaths of the same module system', async () => {
     const esm = await node('no framework', [
       '--input-type=module',

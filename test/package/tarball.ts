@@ -2,7 +2,7 @@
 // is newer), `npm pack`, and fresh consumer projects that install the tarball and nothing else
 // a user would not install.
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,11 +30,31 @@ async function newest(dir: string): Promise<number> {
   return latest;
 }
 
-/** Builds dist/ unless it is newer than src/ (CI builds before testing; a developer's tree may hold an older build). */
-export async function buildIfStale(): Promise<void> {
+async function isCurrent(): Promise<boolean> {
   const built = await stat(join(root, 'dist/node/index.js')).then((s) => s.mtimeMs, () => 0);
-  if (built === 0 || built < (await newest(join(root, 'src')))) {
-    await run(npm, ['run', 'build'], { cwd: root, maxBuffer });
+  return built !== 0 && built >= (await newest(join(root, 'src')));
+}
+
+const LOCK = join(root, 'node_modules/.tokenwarden-build-lock');
+const LOCK_WAIT_MS = 180_000;
+
+/**
+ * Builds dist/ unless it is newer than src/ (CI builds before testing; a developer's tree may
+ * hold an older build). One build at a time: test files that ask at once (the package, runtime
+ * and CLI tests) would otherwise clean dist/ under each other.
+ */
+export async function buildIfStale(): Promise<void> {
+  if (await isCurrent()) return;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  // mkdir is atomic: whoever creates the lock builds, the others wait for it to go.
+  while (!(await mkdir(LOCK).then(() => true, () => false))) {
+    if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS} ms for another build (remove ${LOCK} if none runs)`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  try {
+    if (!(await isCurrent())) await run(npm, ['run', 'build'], { cwd: root, maxBuffer });
+  } finally {
+    await rmdir(LOCK);
   }
 }
 
