@@ -29,9 +29,9 @@ let issuer: TestIssuer;
 beforeAll(async () => {
   await buildIfStale();
   issuer = await createTestIssuer({ audience: 'orders-api' });
-}, 240_000);
+}, 600_000);
 afterAll(async () => {
-  await issuer.close();
+  await issuer?.close();
 });
 
 describe('the tokenwarden bin', () => {

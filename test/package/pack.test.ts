@@ -56,8 +56,9 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // Several projects' node_modules: slow to delete on a loaded machine.
   if (scratch) await rm(scratch, { recursive: true, force: true });
-});
+}, 300_000);
 
 function projectFor(name: string): string {
   const dir = projects.get(name);

@@ -36,7 +36,8 @@ async function isCurrent(): Promise<boolean> {
 }
 
 const LOCK = join(root, 'node_modules/.tokenwarden-build-lock');
-const LOCK_WAIT_MS = 180_000;
+// A build takes seconds; on a loaded machine several minutes.
+const LOCK_WAIT_MS = 540_000;
 
 /**
  * Builds dist/ unless it is newer than src/ (CI builds before testing; a developer's tree may
