@@ -14,6 +14,7 @@ const nodeEntries = {
   next: 'src/adapters/next.ts',
   nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
+  opentelemetry: 'src/opentelemetry/index.ts',
 };
 const webEntries = {
   index: 'src/index.ts',

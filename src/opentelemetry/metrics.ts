@@ -1,0 +1,98 @@
+import { ValueType, type Attributes, type MeterProvider, type ObservableCallback } from '@opentelemetry/api';
+import type { JwksFetchEvent } from '../events/jwks.js';
+import type { VerifyContext } from '../events/verify.js';
+import { ATTRIBUTE, DURATION_BUCKETS, FETCH_BUCKETS, METRIC, SCOPE, type FetchOutcome } from './names.js';
+import type { HealthSource } from './options.js';
+import type { Verdict } from './outcome.js';
+
+/** Records what the channels publish as metrics. */
+export interface MetricRecorder {
+  verification(context: VerifyContext, verdict: Verdict, seconds: number): void;
+  fetch(event: JwksFetchEvent): void;
+  /** Stops observing the verifiers' key-set age. */
+  close(): void;
+}
+
+/**
+ * The instruments, created once. Every attribute value is bounded: an outcome, an error code
+ * (a closed set), a configured issuer, a fetch reason, a boolean. Never a kid (anyone can send
+ * any), a `sub` or a client id: each would make a time series per value.
+ */
+export function createMetricRecorder(provider: MeterProvider, verifiers: readonly HealthSource[]): MetricRecorder {
+  const meter = provider.getMeter(SCOPE);
+  const verifications = meter.createCounter(METRIC.verifications, {
+    description: 'Access tokens verified, by outcome (accepted, refused, unavailable), refusal code and issuer.',
+    unit: '{verification}',
+    valueType: ValueType.INT,
+  });
+  const verificationDuration = meter.createHistogram(METRIC.verificationDuration, {
+    description: 'How long verifyAccessToken took, key-set fetches and revocation checks it awaited included.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...DURATION_BUCKETS] },
+  });
+  const fetches = meter.createCounter(METRIC.jwksFetches, {
+    description: 'Key-set fetch attempts, by outcome (success, failure), reason and issuer.',
+    unit: '{fetch}',
+    valueType: ValueType.INT,
+  });
+  const fetchDuration = meter.createHistogram(METRIC.jwksFetchDuration, {
+    description: 'How long a key-set fetch attempt took, discovery included.',
+    unit: 's',
+    advice: { explicitBucketBoundaries: [...FETCH_BUCKETS] },
+  });
+
+  // One attribute set per distinct combination, reused: the combinations are few (see above),
+  // and the SDK then reads an object it has seen rather than a new one per verification.
+  const verificationSets = new Map<string, Attributes>();
+  function verificationAttributes(context: VerifyContext, { outcome, code }: Verdict): Attributes {
+    const key = `${outcome}\u0000${code ?? ''}\u0000${context.issuer ?? ''}\u0000${context.cached ?? ''}`;
+    let attributes = verificationSets.get(key);
+    if (attributes === undefined) {
+      const built: Attributes = { [ATTRIBUTE.outcome]: outcome };
+      if (code !== undefined) built[ATTRIBUTE.code] = code;
+      if (context.issuer !== undefined) built[ATTRIBUTE.issuer] = context.issuer;
+      if (context.cached !== undefined) built[ATTRIBUTE.cached] = context.cached;
+      attributes = Object.freeze(built);
+      verificationSets.set(key, attributes);
+    }
+    return attributes;
+  }
+
+  let observeAge: ObservableCallback | undefined;
+  const age = verifiers.length === 0 ? undefined : meter.createObservableGauge(METRIC.jwksAge, {
+    description: "Seconds since the issuer's key set was last fetched successfully (the oldest, when several verifiers use the issuer).",
+    unit: 's',
+  });
+  if (age !== undefined) {
+    observeAge = (result) => {
+      const now = Date.now() / 1000;
+      const oldest = new Map<string, number>();
+      for (const verifier of verifiers) {
+        for (const { issuer, fetchedAt } of verifier.health().issuers) {
+          if (fetchedAt === undefined) continue;
+          const seconds = Math.max(0, now - fetchedAt);
+          oldest.set(issuer, Math.max(seconds, oldest.get(issuer) ?? 0));
+        }
+      }
+      for (const [issuer, seconds] of oldest) result.observe(seconds, { [ATTRIBUTE.issuer]: issuer });
+    };
+    age.addCallback(observeAge);
+  }
+
+  return {
+    verification(context, verdict, seconds) {
+      const attributes = verificationAttributes(context, verdict);
+      verifications.add(1, attributes);
+      verificationDuration.record(seconds, attributes);
+    },
+    fetch(event) {
+      const outcome: FetchOutcome = event.error === undefined ? 'success' : 'failure';
+      const attributes: Attributes = { [ATTRIBUTE.outcome]: outcome, [ATTRIBUTE.reason]: event.reason, [ATTRIBUTE.issuer]: event.issuer };
+      fetches.add(1, attributes);
+      fetchDuration.record(event.durationMs / 1000, attributes);
+    },
+    close() {
+      if (age !== undefined && observeAge !== undefined) age.removeCallback(observeAge);
+    },
+  };
+}
