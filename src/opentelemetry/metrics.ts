@@ -42,18 +42,24 @@ export function createMetricRecorder(provider: MeterProvider, verifiers: readonl
   });
 
   // One attribute set per distinct combination, reused: the combinations are few (see above),
-  // and the SDK then reads an object it has seen rather than a new one per verification.
-  const verificationSets = new Map<string, Attributes>();
+  // and the SDK then reads an object it has seen rather than a new one per verification. Looked
+  // up by issuer, then by code (or outcome, for a verification without one), then by cache use,
+  // without building a key string per verification.
+  const verificationSets = new Map<string | undefined, Map<string, (Attributes | undefined)[]>>();
   function verificationAttributes(context: VerifyContext, { outcome, code }: Verdict): Attributes {
-    const key = `${outcome}\u0000${code ?? ''}\u0000${context.issuer ?? ''}\u0000${context.cached ?? ''}`;
-    let attributes = verificationSets.get(key);
+    let byCode = verificationSets.get(context.issuer);
+    if (byCode === undefined) verificationSets.set(context.issuer, (byCode = new Map()));
+    // A code always has the same outcome (its HTTP status does not change), so it alone is a key.
+    let pair = byCode.get(code ?? outcome);
+    if (pair === undefined) byCode.set(code ?? outcome, (pair = []));
+    const slot = context.cached === undefined ? 2 : Number(context.cached);
+    let attributes = pair[slot];
     if (attributes === undefined) {
       const built: Attributes = { [ATTRIBUTE.outcome]: outcome };
       if (code !== undefined) built[ATTRIBUTE.code] = code;
       if (context.issuer !== undefined) built[ATTRIBUTE.issuer] = context.issuer;
       if (context.cached !== undefined) built[ATTRIBUTE.cached] = context.cached;
-      attributes = Object.freeze(built);
-      verificationSets.set(key, attributes);
+      attributes = pair[slot] = Object.freeze(built);
     }
     return attributes;
   }
