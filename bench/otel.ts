@@ -2,8 +2,10 @@
 // tokenwarden with no subscriber on its channels, against the same with instrument() attached
 // (metrics only; metrics and spans), each with the real SDK exporting nowhere, in one
 // interleaved run. Ratios are paired by round (see measure.ts).
+import { tracingChannel } from 'node:diagnostics_channel';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { CHANNELS } from '../src/index.js';
 import { instrument, type InstrumentOptions } from '../src/opentelemetry/index.js';
 import { tokenwarden } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
@@ -23,7 +25,26 @@ const discardMetrics: PushMetricExporter = {
 
 interface Setup {
   readonly name: string;
-  readonly options: InstrumentOptions | undefined;
+  /** Subscribes for one pass and returns the unsubscribe; unset for the row with no subscriber. */
+  readonly attach: (() => () => void) | undefined;
+}
+
+/** instrument() with `options`, closed after the pass. */
+const instrumented = (options: InstrumentOptions) => () => {
+  const instrumentation = instrument(options);
+  return () => instrumentation.close();
+};
+
+/**
+ * A subscriber to tokenwarden:verify that does nothing: what tracing a verification costs
+ * before anything is recorded, so the rows below it show what instrument() adds.
+ */
+function emptySubscriber(): () => void {
+  const ignore = (): void => undefined;
+  const handlers = { start: ignore, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: ignore };
+  const channel = tracingChannel(CHANNELS.verify);
+  channel.subscribe(handlers);
+  return () => channel.unsubscribe(handlers);
 }
 
 /**
@@ -38,9 +59,10 @@ function setups(): { readonly rows: Setup[]; shutdown(): Promise<void> } {
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discardSpans)] });
   return {
     rows: [
-      { name: 'tokenwarden, no subscriber', options: undefined },
-      { name: 'instrument(): metrics', options: { meterProvider, spans: false } },
-      { name: 'instrument(): metrics + spans', options: { meterProvider, tracerProvider } },
+      { name: 'tokenwarden, no subscriber', attach: undefined },
+      { name: 'an empty verify subscriber', attach: emptySubscriber },
+      { name: 'instrument(): metrics', attach: instrumented({ meterProvider, spans: false }) },
+      { name: 'instrument(): metrics + spans', attach: instrumented({ meterProvider, tracerProvider }) },
     ],
     shutdown: async () => {
       await Promise.all([meterProvider.shutdown(), tracerProvider.shutdown()]);
@@ -49,18 +71,18 @@ function setups(): { readonly rows: Setup[]; shutdown(): Promise<void> } {
 }
 
 /**
- * A runner that attaches instrument() for its own passes only: channels are process-wide, so
+ * A runner that attaches its subscriber for its own passes only: channels are process-wide, so
  * a subscriber left attached would be heard by every row. Attaching and closing cost a few
  * microseconds a pass, against tens of milliseconds for the pass.
  */
-function attached(run: Runner, options: InstrumentOptions | undefined): Runner {
-  if (options === undefined) return run;
+function attached(run: Runner, attach: Setup['attach']): Runner {
+  if (attach === undefined) return run;
   return async (tokens) => {
-    const instrumentation = instrument(options);
+    const detach = attach();
     try {
       await run(tokens);
     } finally {
-      instrumentation.close();
+      detach();
     }
   };
 }
@@ -85,7 +107,7 @@ export async function otelSection(alg: BenchAlgorithm = 'RS256'): Promise<void> 
   try {
     // One verifier per row: each has its own verified-token cache, so each sees a token as often as the others.
     const verifiers = await Promise.all(rows.map(() => tokenwarden(keys, jwks.uri)));
-    const runners = rows.map((row, i) => attached(sequential((verifiers[i] as { verify: (token: string) => unknown }).verify), row.options));
+    const runners = rows.map((row, i) => attached(sequential((verifiers[i] as { verify: (token: string) => unknown }).verify), row.attach));
     const distinct = Array.from({ length: 1 + ROUNDS }, () => createTokens(keys, TOKENS, Math.floor(Math.random() * 1e9)));
     await table(`otel — ${alg} sequential, ${TOKENS} distinct tokens, cached keys`, rows, runners, distinct);
     // The verified-token cache answers in about a microsecond: the integration's cost at its most visible.

@@ -13,6 +13,12 @@ export interface MetricRecorder {
   close(): void;
 }
 
+/** The verifications counted under one attribute set. */
+interface Series {
+  readonly attributes: Attributes;
+  count: number;
+}
+
 /**
  * The instruments, created once. Every attribute value is bounded: an outcome, an error code
  * (a closed set), a configured issuer, a fetch reason, a boolean. Never a kid (anyone can send
@@ -20,7 +26,10 @@ export interface MetricRecorder {
  */
 export function createMetricRecorder(provider: MeterProvider, verifiers: readonly HealthSource[]): MetricRecorder {
   const meter = provider.getMeter(SCOPE);
-  const verifications = meter.createCounter(METRIC.verifications, {
+  // Observable: the counts are kept here and handed over when metrics are collected, so a
+  // verification pays an increment rather than a second pass through the SDK's attribute
+  // hashing (the duration histogram already pays one).
+  const verifications = meter.createObservableCounter(METRIC.verifications, {
     description: 'Access tokens verified, by outcome (accepted, refused, unavailable), refusal code and issuer.',
     unit: '{verification}',
     valueType: ValueType.INT,
@@ -41,28 +50,34 @@ export function createMetricRecorder(provider: MeterProvider, verifiers: readonl
     advice: { explicitBucketBoundaries: [...FETCH_BUCKETS] },
   });
 
-  // One attribute set per distinct combination, reused: the combinations are few (see above),
-  // and the SDK then reads an object it has seen rather than a new one per verification. Looked
-  // up by issuer, then by code (or outcome, for a verification without one), then by cache use,
+  // One series per distinct attribute set, reused: the combinations are few (see above), and
+  // the SDK then reads an object it has seen rather than a new one per verification. Looked up
+  // by issuer, then by code (or outcome, for a verification without one), then by cache use,
   // without building a key string per verification.
-  const verificationSets = new Map<string | undefined, Map<string, (Attributes | undefined)[]>>();
-  function verificationAttributes(context: VerifyContext, { outcome, code }: Verdict): Attributes {
-    let byCode = verificationSets.get(context.issuer);
-    if (byCode === undefined) verificationSets.set(context.issuer, (byCode = new Map()));
+  const seriesByIssuer = new Map<string | undefined, Map<string, (Series | undefined)[]>>();
+  const allSeries: Series[] = [];
+  function seriesOf(context: VerifyContext, { outcome, code }: Verdict): Series {
+    let byCode = seriesByIssuer.get(context.issuer);
+    if (byCode === undefined) seriesByIssuer.set(context.issuer, (byCode = new Map()));
     // A code always has the same outcome (its HTTP status does not change), so it alone is a key.
-    let pair = byCode.get(code ?? outcome);
-    if (pair === undefined) byCode.set(code ?? outcome, (pair = []));
+    let slots = byCode.get(code ?? outcome);
+    if (slots === undefined) byCode.set(code ?? outcome, (slots = []));
     const slot = context.cached === undefined ? 2 : Number(context.cached);
-    let attributes = pair[slot];
-    if (attributes === undefined) {
-      const built: Attributes = { [ATTRIBUTE.outcome]: outcome };
-      if (code !== undefined) built[ATTRIBUTE.code] = code;
-      if (context.issuer !== undefined) built[ATTRIBUTE.issuer] = context.issuer;
-      if (context.cached !== undefined) built[ATTRIBUTE.cached] = context.cached;
-      attributes = pair[slot] = Object.freeze(built);
+    let series = slots[slot];
+    if (series === undefined) {
+      const attributes: Attributes = { [ATTRIBUTE.outcome]: outcome };
+      if (code !== undefined) attributes[ATTRIBUTE.code] = code;
+      if (context.issuer !== undefined) attributes[ATTRIBUTE.issuer] = context.issuer;
+      if (context.cached !== undefined) attributes[ATTRIBUTE.cached] = context.cached;
+      series = slots[slot] = { attributes: Object.freeze(attributes), count: 0 };
+      allSeries.push(series);
     }
-    return attributes;
+    return series;
   }
+  const observeCounts: ObservableCallback = (result) => {
+    for (const { attributes, count } of allSeries) result.observe(count, attributes);
+  };
+  verifications.addCallback(observeCounts);
 
   let observeAge: ObservableCallback | undefined;
   const age = verifiers.length === 0 ? undefined : meter.createObservableGauge(METRIC.jwksAge, {
@@ -87,9 +102,9 @@ export function createMetricRecorder(provider: MeterProvider, verifiers: readonl
 
   return {
     verification(context, verdict, seconds) {
-      const attributes = verificationAttributes(context, verdict);
-      verifications.add(1, attributes);
-      verificationDuration.record(seconds, attributes);
+      const series = seriesOf(context, verdict);
+      series.count++;
+      verificationDuration.record(seconds, series.attributes);
     },
     fetch(event) {
       const outcome: FetchOutcome = event.error === undefined ? 'success' : 'failure';
@@ -98,6 +113,7 @@ export function createMetricRecorder(provider: MeterProvider, verifiers: readonl
       fetchDuration.record(event.durationMs / 1000, attributes);
     },
     close() {
+      verifications.removeCallback(observeCounts);
       if (age !== undefined && observeAge !== undefined) age.removeCallback(observeAge);
     },
   };
