@@ -14,6 +14,7 @@ const nodeEntries = {
   next: 'src/adapters/next.ts',
   nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
+  opentelemetry: 'src/opentelemetry/index.ts',
 };
 // The `tokenwarden` command (package.json `bin`): built with the Node entries so that it shares
 // their chunks, but not an export.

@@ -5,7 +5,7 @@
 //   BENCH_MEMORY   distinct tokens for the memory run (default 1000000; 0 skips it)
 //   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
 //   BENCH_COLD_RUNS  processes per scenario for the cold-start section (default 40)
-//   BENCH_ONLY     comma-separated sections: verify,memory,admission,http,redis,cold
+//   BENCH_ONLY     comma-separated sections: verify,otel,memory,admission,http,redis,cold
 //   BENCH_ALGS     comma-separated algorithms for the verify section (default RS256,ES256,EdDSA)
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
@@ -14,7 +14,7 @@ import { concurrent, interleavedPasses, median, pairedRatio, sequential, signTes
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const only = new Set((process.env.BENCH_ONLY ?? 'verify,memory,admission,http,redis,cold').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'verify,otel,memory,admission,http,redis,cold').split(','));
 
 interface Row {
   readonly name: string;
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     console.log('\nAgainst the goals (ratios paired by round; memory and end to end are reported below)');
     for (const line of standing) console.log(line);
   }
+  if (only.has('otel')) await (await import('./otel.js')).otelSection();
   if (only.has('memory')) await (await import('./memory.js')).memorySection();
   if (only.has('admission')) await (await import('./cache-admission.js')).cacheAdmissionSection();
   if (only.has('http')) await (await import('./http.js')).httpSection();

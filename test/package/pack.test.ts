@@ -24,6 +24,7 @@ const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   './hono': 'hono',
   './next': 'next',
   './nest': NEST,
+  './opentelemetry': '@opentelemetry/api',
 };
 const exported = Object.keys(manifest.exports).filter((key) => key !== './package.json');
 /** [specifier, project]: each subpath with the project it loads in. */
