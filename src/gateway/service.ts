@@ -55,10 +55,6 @@ const PROBLEM_DESCRIPTION: Readonly<Record<OriginalProblem, string>> = {
 // Non-ASCII would not survive a header; descriptions are ASCII today, this keeps it so.
 const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
-function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-  res.end(body);
-}
 
 /** Starts the sidecar for a checked config. Rejects when it cannot listen. */
 export async function startGateway(config: GatewayConfig, options: GatewayServiceOptions = {}): Promise<GatewayService> {
@@ -93,6 +89,12 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
 
   let closing = false;
   let inFlight = 0;
+
+  // Once closing, every answer ends its connection: keep-alive sockets close as their checks finish.
+  function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
+    res.end(body);
+  }
 
   function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
     const body = JSON.stringify(answer.body);
@@ -147,7 +149,6 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
-    if (closing) res.setHeader('connection', 'close');
     res.once('close', () => {
       inFlight--;
     });
