@@ -4,10 +4,11 @@
 // listens on a free loopback port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { refusedPort } from './jwks-server.js';
 
 export const NGINX_TEMPLATE = fileURLToPath(new URL('../../examples/gateway/nginx.conf', import.meta.url));
 
@@ -27,17 +28,6 @@ const READY_WITHIN_MS = 10_000;
 export function nginxInstalled(): boolean {
   const found = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
   return found.error === undefined && found.status === 0;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -79,7 +69,8 @@ export async function startNginx(options: { sidecar: string; upstream: string; t
   };
   const ATTEMPTS = 3;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    port = await freePort();
+    // A port nobody listens on now: nginx binds it (another process may beat it: try again).
+    port = await refusedPort();
     const file = join(prefix, 'nginx.conf');
     writeFileSync(file, nginxConfig({ prefix, listen: `127.0.0.1:${port}`, sidecar: options.sidecar, upstream: options.upstream }, options.template));
     const started = spawn('nginx', ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', file, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
