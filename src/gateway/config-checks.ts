@@ -24,6 +24,7 @@ export function objectAt(path: ConfigPath, value: unknown, allowed: readonly str
   return value;
 }
 
+/** A non-empty string; `undefined` gives the fallback. */
 export function stringAt(path: ConfigPath, value: unknown, fallback: string): string;
 export function stringAt(path: ConfigPath, value: unknown, fallback?: undefined): string | undefined;
 export function stringAt(path: ConfigPath, value: unknown, fallback?: string): string | undefined {
@@ -32,6 +33,7 @@ export function stringAt(path: ConfigPath, value: unknown, fallback?: string): s
   return value;
 }
 
+/** `true` or `false`; `undefined` gives the fallback. */
 export function booleanAt(path: ConfigPath, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') wrong(path, 'true or false');
@@ -61,4 +63,5 @@ export function oneOfAt<T extends string>(path: ConfigPath, value: unknown, allo
   return value as T;
 }
 
+/** Item check for {@link listAt}: a string with something in it. */
 export const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value !== '';

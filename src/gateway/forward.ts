@@ -72,11 +72,6 @@ export function headerValue(value: unknown, max: number): string {
   return encoded.length > max ? '' : encoded;
 }
 
-/** The names every answer sets (so a proxy can clear them all), in a fixed order. */
-export function forwardedNames(config: ForwardConfig): string[] {
-  return [config.subject, config.clientId, config.scope, config.issuer, config.claims].filter((name): name is string => name !== undefined);
-}
-
 /** The headers of a 200 for `claims`; every configured name, `''` where there is nothing to say (and for anonymous routes). */
 export function claimHeaders(config: ForwardConfig, claims: AccessTokenClaims | undefined): Record<string, string> {
   const headers: Record<string, string> = {};
