@@ -30,11 +30,11 @@ const ROUTES = [
 beforeAll(async () => {
   issuer = await createTestIssuer({ audience: 'orders-api' });
   upstream = await startEchoUpstream();
-  const config = configFor(issuer, { routes: ROUTES, forward: { claims: true }, verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri, jwks: { maxAge: 60, maxStale: 60, cooldown: 1 } } });
+  const config = configFor(issuer, { routes: ROUTES, cookie: 'session', forward: { claims: true }, verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri, jwks: { maxAge: 60, maxStale: 60, cooldown: 1 } } });
   sidecar = await startGateway(config, { write: (line) => void lines.push(line) });
   nginx = await startNginx({ sidecar: `127.0.0.1:${sidecar.address.port}`, upstream: upstream.address });
   // The same verifier settings in the node:http adapter: what an app would answer itself.
-  const auth = createAuth({ verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri } });
+  const auth = createAuth({ cookie: 'session', verifier: { issuer: issuer.issuer, audience: 'orders-api', jwksUri: issuer.jwksUri } });
   const protectedOrders = auth.protect((_req, res) => void res.end('ok'), requireScopes('orders:read'));
   reference = createServer((req, res) => void protectedOrders(req, res)).listen(0, '127.0.0.1');
   await once(reference, 'listening');
@@ -102,7 +102,7 @@ describe('nginx auth_request in front of tokenwarden serve', () => {
     expect(answer.body.includes(token)).toBe(false);
   });
 
-  it('answers a request without a token 401 with the bare challenge, and a malformed Authorization header 400', async () => {
+  it('answers a request without a token 401 with the bare challenge, and a malformed header or two tokens 400', async () => {
     const before = upstream.count();
     const none = await viaNginx('/orders');
     const expectedNone = await fromAdapter({});
@@ -117,8 +117,12 @@ describe('nginx auth_request in front of tokenwarden serve', () => {
       expectedMalformed.challenge,
       expectedMalformed.body,
     ]);
-    // A cookie is not read unless the config names one: this token alone decides.
+    // Another cookie is not a token: this one alone decides.
     expect((await viaNginx('/orders', both)).status).toBe(200);
+    const twice = { authorization: `Bearer ${token}`, cookie: `session=${token}` };
+    const two = await viaNginx('/orders', twice);
+    const expectedTwo = await fromAdapter(twice);
+    expect([two.status, two.headers.get('www-authenticate'), JSON.parse(two.body)]).toEqual([400, expectedTwo.challenge, expectedTwo.body]);
     expect(upstream.count()).toBe(before + 1);
   });
 
