@@ -8,13 +8,14 @@
 // grants access, any other answer is returned to the client as it is; authResponseHeaders (or
 // authResponseHeadersRegex) names the answer headers copied onto the forwarded request.
 //
-// Envoy ext_authz with an HTTP service (envoyproxy.io, ext_authz filter and its HttpService):
-// the check request keeps the original method, its path is path_prefix + the original path, and
-// it carries Host, Method, Path, Content-Length and Authorization (other headers, Cookie among
-// them, only when authorization_request.allowed_headers lists them); only 200 OK allows; on
-// 200 the answer headers matching authorization_response.allowed_upstream_headers go to the
-// upstream; on any other status the client gets that status, the body and the answer headers
-// (allowed_client_headers narrows them).
+// Envoy ext_authz with an HTTP service (envoyproxy.io, the ext_authz filter's ExtAuthz,
+// HttpService and AuthorizationResponse): the check request keeps the original method, its Path
+// gets path_prefix in front, and it carries Host, Method, Path, Content-Length and Authorization
+// (other headers, Cookie among them, only when allowed_headers lists them); 200 OK allows, and the
+// answer headers matching allowed_upstream_headers are set on the upstream request; any other
+// status denies, with that status, the body and the answer headers for the client
+// (allowed_client_headers narrows them, keeping WWW-Authenticate); a 5xx is taken as an error,
+// answered with the filter's status_on_error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayService } from '../../src/gateway/service.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
