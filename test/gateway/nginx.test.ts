@@ -140,6 +140,21 @@ describe('nginx auth_request in front of tokenwarden serve', () => {
     expect(upstream.last()?.['x-auth-issuer']).toBeUndefined();
   });
 
+  it('judges the original method: a POST to a GET-only anonymous route needs a token', async () => {
+    const before = upstream.count();
+    const response = await fetch(`${nginx.url}/public/form`, { method: 'POST', body: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(401);
+    expect(upstream.count()).toBe(before);
+    expect((await viaNginx('/public/form')).status).toBe(200);
+  });
+
+  it('sends claim values upstream sanitised: no line breaks, non-ASCII percent-encoded', async () => {
+    const token = await issuer.sign({ sub: 'zoë\r\nX-Injected: yes', scope: 'orders:read' });
+    expect((await viaNginx('/orders', bearer(token))).status).toBe(200);
+    expect(upstream.last()?.['x-auth-subject']).toBe('zo%C3%ABX-Injected: yes');
+    expect(upstream.last()?.['x-injected']).toBeUndefined();
+  });
+
   it('judges a path as nginx resolves it: /public/../admin needs the admin role', async () => {
     const before = upstream.count();
     const token = await issuer.sign({ scope: 'orders:read' });
