@@ -84,6 +84,14 @@ describe('gateway config', () => {
     );
   });
 
+  it('prefers --config to TOKENWARDEN_CONFIG, and reads IPv6 listen addresses', () => {
+    const chosen = file({ verifier, listen: '[::1]:9443' });
+    const ignored = file({ verifier, listen: '127.0.0.1:1' });
+    expect(loadConfig(chosen, { TOKENWARDEN_CONFIG: ignored }).listen).toEqual({ host: '::1', port: 9443 });
+    expect(() => checkConfig({ verifier, listen: '[127.0.0.1]:80' })).toThrow('listen must be a "host:port" string');
+    expect(() => checkConfig({ verifier, listen: 'localhost:70000' })).toThrow('listen must be a "host:port" string');
+  });
+
   it('says which file cannot be read or parsed', () => {
     expect(() => loadConfig('/nonexistent/tokenwarden.json', {})).toThrow('cannot read the config file /nonexistent/tokenwarden.json: ENOENT');
     const broken = file('{ "verifier": ');
