@@ -3,6 +3,7 @@
 import { EXIT, UsageError, type CliIo, type ExitCode } from './io.js';
 import { INSPECT_USAGE, inspectCommand } from './inspect.js';
 import { JWKS_USAGE, jwksCommand } from './jwks.js';
+import { SERVE_USAGE, serveCommand } from './serve.js';
 import { VERIFY_USAGE, verifyCommand } from './verify.js';
 
 type Command = (args: readonly string[], io: CliIo) => Promise<ExitCode>;
@@ -10,6 +11,7 @@ type Command = (args: readonly string[], io: CliIo) => Promise<ExitCode>;
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage: string }>> = {
   inspect: { run: inspectCommand, usage: INSPECT_USAGE },
   jwks: { run: jwksCommand, usage: JWKS_USAGE },
+  serve: { run: serveCommand, usage: SERVE_USAGE },
   verify: { run: verifyCommand, usage: VERIFY_USAGE },
 };
 
@@ -19,6 +21,7 @@ Commands:
   inspect <token|->         decode a token WITHOUT verifying it, and flag what is unusual
   verify <token|-> ...      verify a token with tokenwarden and explain the outcome
   jwks <issuer-or-url>      list an issuer's keys and whether tokenwarden would use each
+  serve [--config <file>]   run the auth service for nginx, Envoy and Traefik (docs/gateway.md)
 
 Run \`tokenwarden <command> --help\` for a command's options.
 Exit codes: 0 accepted, 1 refused, 2 usage error, 3 unavailable (the issuer could not be reached).`;

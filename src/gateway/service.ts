@@ -1,0 +1,220 @@
+// The sidecar itself: a node:http server that answers a proxy's auth subrequest with 200 (and
+// claim headers) or the adapters' refusal, plus /healthz, /readyz and a graceful close. Built
+// on the adapter core, so a refusal here is byte for byte what `protect()` answers in an app.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCore, nodeSource, type RequestCheck } from '../adapters/core.js';
+import type { AccessTokenClaims } from '../claims/types.js';
+import { CHANNELS } from '../events/channels.js';
+import type { JwksFetchEvent } from '../events/jwks.js';
+import type { ErrorAnswer } from '../lib/answer.js';
+import { bearerChallenge } from '../lib/challenge.js';
+import type { Verifier } from '../verifier.js';
+import type { GatewayConfig } from './config.js';
+import { claimHeaders } from './forward.js';
+import { originalRequest, type OriginalProblem } from './original-request.js';
+import { answerCode, logRefusal, type LineWriter, type RefusalCode } from './refusal-log.js';
+import { matchRoute, type RouteRule } from './routes.js';
+import { createTrustedProxies } from './trusted-proxies.js';
+
+/** A running sidecar. */
+export interface GatewayService {
+  /** Where it listens (the port the OS chose when the config said 0). */
+  readonly address: { readonly host: string; readonly port: number };
+  readonly server: Server;
+  /** Fetches every issuer's key set now (never rejects: a failure shows in /readyz and the log). */
+  warmUp(): Promise<void>;
+  /**
+   * Stops accepting, lets in-flight checks finish (their keep-alive sockets then close), and
+   * after `shutdownTimeout` seconds cuts what is left. Resolves once the server is closed.
+   */
+  close(): Promise<void>;
+}
+
+/** What the service needs besides the config. */
+export interface GatewayServiceOptions {
+  /** Where refusal and event lines go. @default a line on stdout */
+  write?: LineWriter;
+  /** A verifier to use instead of one built from `config.verifier` (tests, embedding). */
+  verifier?: Verifier;
+}
+
+/** Sent with the refusal on nginx, which drops an auth subrequest's body: its config returns this as the body. */
+export const ERROR_BODY_HEADER = 'x-auth-error-body';
+// Above nginx's upstream keepalive_timeout (60 s), so the proxy closes idle connections first
+// and never sends a check down a socket the sidecar is closing.
+const KEEP_ALIVE_MS = 75_000;
+
+const PROBLEM_DESCRIPTION: Readonly<Record<OriginalProblem, string>> = {
+  untrusted_forwarding: 'Forwarding headers are accepted only from the configured proxies',
+  missing_forwarding: 'The proxy did not say which request to authorize',
+  bad_path: 'The request path is not valid',
+};
+
+// Non-ASCII would not survive a header; descriptions are ASCII today, this keeps it so.
+const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+
+/** Starts the sidecar for a checked config. Rejects when it cannot listen. */
+export async function startGateway(config: GatewayConfig, options: GatewayServiceOptions = {}): Promise<GatewayService> {
+  const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  const core = createCore({
+    verifier: options.verifier ?? config.verifier,
+    ...(config.realm === undefined ? {} : { realm: config.realm }),
+    ...(config.cookie === undefined ? {} : { cookie: config.cookie }),
+    ...(config.resourceMetadata === undefined ? {} : { resourceMetadata: config.resourceMetadata }),
+    retryAfter: config.retryAfter,
+  }, []);
+  const readiness = core.readiness();
+  const trusted = createTrustedProxies(config.trustedProxies);
+  const checks = new Map<RouteRule, RequestCheck<AccessTokenClaims>>();
+  for (const rule of config.routes) if (!rule.anonymous) checks.set(rule, core.protect(rule.guards, rule.where));
+  const anyToken = core.protect([], 'default');
+  const realm = config.realm ?? core.verifier.audiences[0] ?? 'api';
+  const nginx = config.proxy === 'nginx';
+
+  const requestProblem = (description: string): ErrorAnswer => ({
+    status: 400,
+    headers: { 'www-authenticate': bearerChallenge({ realm, error: 'invalid_request', error_description: description, resource_metadata: config.resourceMetadata }) },
+    body: { error: 'invalid_request', error_description: description },
+    error: undefined,
+  });
+  const denied: ErrorAnswer = {
+    status: 403,
+    headers: {},
+    body: { error: 'access_denied', error_description: 'No route rule allows this request' },
+    error: undefined,
+  };
+
+  let closing = false;
+  let inFlight = 0;
+
+  // Once closing, every answer ends its connection: keep-alive sockets close as their checks finish.
+  function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
+    res.end(body);
+  }
+
+  function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
+    const body = JSON.stringify(answer.body);
+    const headers: Record<string, string> = { ...answer.headers, 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (nginx) headers[ERROR_BODY_HEADER] = asciiJson(answer.body);
+    send(res, answer.status, headers, body);
+    if (config.logRefusals) {
+      logRefusal(write, {
+        status: answer.status,
+        code: line.code,
+        method: line.method,
+        path: line.path,
+        route: line.route,
+        issuer: line.claims?.iss,
+        clientId: typeof line.claims?.client_id === 'string' ? line.claims.client_id : undefined,
+      });
+    }
+  }
+
+  async function check(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const original = originalRequest(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: trusted.trusts(req.socket.remoteAddress) },
+      config.proxy,
+      config.pathPrefix,
+    );
+    if (typeof original === 'string') {
+      refuse(res, requestProblem(PROBLEM_DESCRIPTION[original]), { code: original });
+      return;
+    }
+    const { method, path } = original;
+    const rule = matchRoute(config.routes, method, path);
+    const route = rule?.where ?? 'default';
+    if (rule?.anonymous === true) {
+      send(res, 200, { ...claimHeaders(config.forward, undefined), 'cache-control': 'no-store' }, '');
+      return;
+    }
+    if (rule === undefined && config.default === 'deny') {
+      refuse(res, denied, { code: 'route_denied', method, path, route });
+      return;
+    }
+    const carrier = {};
+    const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, nodeSource(req));
+    if (outcome.answer !== undefined) {
+      let claims: AccessTokenClaims | undefined;
+      // A guard's refusal (403) comes after verification: the core holds the verified claims.
+      if (outcome.answer.status === 403) claims = core.claimsOf(carrier, 'gateway');
+      refuse(res, outcome.answer, { code: answerCode(outcome.answer), method, path, route, ...(claims === undefined ? {} : { claims }) });
+      return;
+    }
+    send(res, 200, { ...claimHeaders(config.forward, outcome.claims), 'cache-control': 'no-store' }, '');
+  }
+
+  function handle(req: IncomingMessage, res: ServerResponse): void {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+    });
+    const own = (req.url ?? '/').split('?', 1)[0];
+    if (own === '/healthz') {
+      send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{"status":"ok"}');
+      return;
+    }
+    if (own === '/readyz') {
+      const answer = readiness();
+      send(res, answer.status, { ...answer.headers, 'content-type': 'application/json' }, JSON.stringify(answer.body));
+      return;
+    }
+    check(req, res).catch((error: unknown) => {
+      // Not a refusal: a bug or a broken config. The message, never a stack full of internals.
+      write(JSON.stringify({ time: new Date().toISOString(), event: 'error', message: error instanceof Error ? error.message : String(error) }));
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
+      else res.destroy();
+    });
+  }
+
+  // Key-set fetches that fail are worth a line too: they come before the 503s.
+  const onFetch = (message: unknown): void => {
+    const event = message as JwksFetchEvent;
+    if (event.error === undefined) return;
+    write(JSON.stringify({ time: new Date().toISOString(), event: 'jwks_fetch_failed', issuer: event.issuer, url: event.url, status: event.status, message: event.error.message }));
+  };
+  subscribe(CHANNELS.jwksFetch, onFetch);
+
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, handle);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.listen.port, config.listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    unsubscribe(CHANNELS.jwksFetch, onFetch);
+    throw error;
+  }
+  const bound = server.address() as AddressInfo;
+
+  return {
+    address: { host: config.listen.host, port: bound.port },
+    server,
+    warmUp: () => core.verifier.warmUp().then(
+      () => undefined,
+      () => undefined,
+    ),
+    close() {
+      closing = true;
+      unsubscribe(CHANNELS.jwksFetch, onFetch);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeout * 1000);
+      // In-flight checks answer with Connection: close; sockets that turn idle meanwhile close here.
+      const sweep = setInterval(() => {
+        server.closeIdleConnections();
+        if (inFlight === 0) clearInterval(sweep);
+      }, 50);
+      return closed.finally(() => {
+        clearTimeout(deadline);
+        clearInterval(sweep);
+      });
+    },
+  };
+}
