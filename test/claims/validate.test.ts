@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from '../../src/claims/validate.js';
+import { createIssuerSelector, resolveIssuers } from '../../src/claims/issuers.js';
+import { normalizeTyp, validateClaims, type ClaimRules } from '../../src/claims/validate.js';
 import type { JwsHeader } from '../../src/token/parse.js';
 
 const NOW = 1_800_000_000;
@@ -148,11 +149,12 @@ describe('validateClaims', () => {
   });
 });
 
-describe('selectIssuer', () => {
+describe('the issuer selector', () => {
   const byIssuer = new Map([['https://issuer.test', 'source']]);
+  const select = createIssuerSelector(resolveIssuers('https://issuer.test', undefined), byIssuer);
   const code = (payload: Record<string, unknown>): string => {
     try {
-      return selectIssuer(payload, byIssuer);
+      return select(payload) as string;
     } catch (error) {
       return (error as { code: string }).code;
     }
