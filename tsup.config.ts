@@ -14,6 +14,7 @@ const nodeEntries = {
   next: 'src/adapters/next.ts',
   nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
+  providers: 'src/providers/index.ts',
 };
 // The `tokenwarden` command (package.json `bin`): built with the Node entries so that it shares
 // their chunks, but not an export.
@@ -24,6 +25,8 @@ const webEntries = {
   index: 'src/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  // Presets are plain data: they belong wherever the verifier runs.
+  providers: 'src/providers/index.ts',
 };
 
 type TsupPlugin = NonNullable<Options['plugins']>[number];
