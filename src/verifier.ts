@@ -1,12 +1,16 @@
 import type { AccessTokenClaims } from './claims/types.js';
 import type { AccessTokenError } from './errors.js';
-import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from './claims/validate.js';
+import { runCustomCheck } from './claims/custom.js';
+import { createIssuerSelector, resolveIssuers } from './claims/issuers.js';
+import { resolveClaimOptions, type ExpectedClaimValue } from './claims/options.js';
+import { validateClaims } from './claims/validate.js';
 import type { VerifierHealth } from './events/health.js';
 import { untrusted } from './events/sink.js';
 import type { VerifyContext } from './events/verify.js';
-import { resolveJwksOptions, resolveJwksUris, type JwksOptions } from './jwks/options.js';
-import { createRemoteKeySource, type KeySource, type KeySourceEvents } from './jwks/remote-key-source.js';
-import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, stringArray, stringList, unusable } from './lib/options.js';
+import type { JwksOptions } from './jwks/options.js';
+import type { KeySource } from './jwks/remote-key-source.js';
+import { createKeySources } from './jwks/sources.js';
+import { boolean, fail, integer, isPlainObject, knownKeys, optionsObject, seconds, unusable } from './lib/options.js';
 import { checkRevocation, type RevocationChecker, type RevocationPolicy } from './revocation/checker.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type Algorithm } from './token/algorithms.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
@@ -16,14 +20,57 @@ import { channels, defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface VerifierOptions {
-  /** Trusted issuer(s); a token's `iss` must equal one exactly (no normalisation). */
+  /**
+   * Trusted issuer(s); a token's `iss` must equal one exactly (no normalisation). An entry
+   * containing `{tenantid}` is a template (Entra ID multi-tenant,
+   * `https://login.microsoftonline.com/{tenantid}/v2.0`): a token matches it when its `iss` is
+   * the template with the token's own `tid` claim in place of `{tenantid}`, for a tenant that
+   * `tenants` trusts. All tenants of a template share one key set.
+   */
   issuer: string | readonly string[];
-  /** This API's identifier(s); a token's `aud` must contain one of them. */
-  audience: string | readonly string[];
+  /**
+   * The trusted tenants of the issuer templates: their ids (compared exactly; Entra writes them
+   * in lower case), or a function deciding for each `tid`. Required with a template, refused
+   * without one. Decided before any key is fetched. A function's asynchronous answers are
+   * remembered for 60 s (1000 tenants at most); only `true` trusts, and a throw or rejection
+   * refuses (`issuer_invalid`).
+   * @default unset
+   */
+  tenants?: readonly string[] | ((tid: string) => boolean | Promise<boolean>);
+  /**
+   * This API's identifier(s); a token's `aud` must contain one of them. May be left out when
+   * `clientId` is set: then `aud` is not required (an empty `aud` array counts as none).
+   * @default unset (required unless clientId is set)
+   */
+  audience?: string | readonly string[];
+  /**
+   * The client(s) whose tokens are accepted, for issuers that put no audience in access tokens
+   * (Cognito, Keycloak): checked against `client_id` (RFC 9068), or, only when the token has no
+   * `client_id`, `azp`, or when it has neither, `cid` (Okta). A token naming no client, or
+   * another one, is refused `audience_invalid`. With `audience` too, both must match.
+   * @default unset
+   */
+  clientId?: string | readonly string[];
+  /**
+   * Exact values named claims must have: a value, or an array of accepted values, each a
+   * string, number or boolean (`{ token_use: 'access' }` for Cognito, `{ typ: 'Bearer' }` for
+   * Keycloak). A missing or different claim is refused `claim_invalid`.
+   * @default unset
+   */
+  expectClaims?: Readonly<Record<string, ExpectedClaimValue | readonly ExpectedClaimValue[]>>;
+  /**
+   * A check of your own, run after the built-in claim checks and before revocation, on every
+   * verification (the verified-token cache's included). Throw or reject to refuse: your own
+   * AccessTokenError as it is, anything else as `claim_invalid` with its message (and the
+   * error as `cause`).
+   * @default unset
+   */
+  validate?: (claims: AccessTokenClaims, header: JwsHeader) => void | Promise<void>;
   /**
    * Where each issuer's JWKS lives. A string for a single issuer, or a map from issuer to URL.
    * Issuers without one are discovered through `{issuer}/.well-known/openid-configuration`,
-   * then RFC 8414 metadata. Must be https (http only for loopback hosts).
+   * then RFC 8414 metadata (a template's at its `common` form). Must be https (http only for
+   * loopback hosts). Issuers with the same URL share one key set, fetched once.
    * @default discovered
    */
   jwksUri?: string | Readonly<Record<string, string>>;
@@ -73,7 +120,7 @@ export interface VerifierOptions {
    * @default 8192
    */
   maxTokenLength?: number;
-  /** Key set fetching and caching. */
+  /** Key set fetching and caching, or keys given as data (`keys`, `initial`). */
   jwks?: JwksOptions;
   /**
    * Remembers tokens that verified, by their exact text, so a client presenting the same token
@@ -122,13 +169,17 @@ export interface Verifier<Claims extends object = Record<never, never>> {
   health(): VerifierHealth;
   /** The trusted issuers, as configured. */
   readonly issuers: readonly string[];
-  /** The accepted audiences, as configured. */
+  /** The accepted audiences, as configured (empty when only `clientId` is set). */
   readonly audiences: readonly string[];
 }
 
 const OPTION_NAMES = [
   'issuer',
+  'tenants',
   'audience',
+  'clientId',
+  'expectClaims',
+  'validate',
   'jwksUri',
   'algorithms',
   'clockTolerance',
@@ -162,27 +213,23 @@ const OPTION_NAMES = [
 export function createVerifier<Claims extends object = Record<never, never>>(options: VerifierOptions): Verifier<Claims> {
   knownKeys('', optionsObject('createVerifier', options), OPTION_NAMES);
 
-  const issuers = stringList('issuer', options.issuer);
-  const audiences = stringList('audience', options.audience);
+  const resolvedIssuers = resolveIssuers(options.issuer, options.tenants);
+  const { issuers } = resolvedIssuers;
   const algorithms = resolveAlgorithms(options.algorithms);
-  const clockTolerance = seconds('clockTolerance', options.clockTolerance, 5, 0, 3600);
-  const maxTokenAge = options.maxTokenAge === undefined ? undefined : seconds('maxTokenAge', options.maxTokenAge, 0, 1);
-  if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ.trim() === '')) {
-    fail('typ', 'a non-empty string');
-  }
-  const requiredClaims = options.requiredClaims === undefined ? [] : stringArray('requiredClaims', options.requiredClaims);
+  const { rules, validate } = resolveClaimOptions(options);
   const maxTokenLength = integer('maxTokenLength', options.maxTokenLength, 8192, 16, 1_048_576);
-
-  const rules: ClaimRules = {
-    audiences,
-    clockTolerance,
-    maxTokenAge,
-    typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
-    requiredClaims,
-  };
   const parseOptions: ParseOptions = { maxTokenLength, algorithms, headers: createKnownHeaders() };
-  const revocation = resolveRevocation(options, clockTolerance);
-  const keySources = resolveKeySources(options, issuers, algorithms);
+  const revocation = resolveRevocation(options, rules.clockTolerance);
+  const keySources = createKeySources({
+    issuers,
+    jwksUri: options.jwksUri,
+    jwks: options.jwks,
+    algorithms,
+    defaultGet: defaultHttpGet,
+    signatures,
+    events: { fetch: channels.jwksFetch, skipped: channels.jwksSkipped, stale: channels.jwksStale },
+  });
+  const selectIssuer = createIssuerSelector(resolvedIssuers, keySources.byIssuer);
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
@@ -214,7 +261,8 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       if (context !== undefined) context.cached = false;
       const parsed = parseCompactJws(token, parseOptions);
       if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
-      source = selectIssuer(parsed.payload, keySources);
+      const selected = selectIssuer(parsed.payload);
+      source = selected instanceof Promise ? await selected : selected;
       // Only now is `iss` known to be a configured issuer.
       if (context !== undefined) context.issuer = parsed.payload.iss as string;
       const found = source.getKeys(parsed.header.alg, parsed.header.kid);
@@ -231,6 +279,10 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       // On a remembered token, only its expiry can fail a check it passed once: forget it now.
       if (verifiedBy === undefined) cache?.delete(token);
       throw error;
+    }
+    if (validate !== undefined) {
+      const checked = runCustomCheck(validate, claims, header);
+      if (checked !== undefined) await checked;
     }
     // No per-entry TTL (it costs on every miss): an entry is re-checked on every hit and
     // deleted the moment its token has expired, so it is never served past `exp`, and
@@ -256,16 +308,16 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   return {
     issuers,
-    audiences,
+    audiences: rules.audiences ?? [],
 
     verifyAccessToken: verify as Verifier<Claims>['verifyAccessToken'],
 
     async warmUp() {
-      await Promise.all([...keySources.values()].map((source) => source.load()));
+      await Promise.all(keySources.distinct.map((source) => source.load()));
     },
 
     health() {
-      const states = [...keySources.values()].map((source) => source.health());
+      const states = keySources.health();
       return { ready: states.every((state) => state.usable), issuers: states };
     },
   };
@@ -338,20 +390,4 @@ function resolveRevocation(options: VerifierOptions, clockTolerance: number): Re
     timeout: timeout * 1000,
     events: { error: channels.revocationError, failOpen: channels.revocationFailOpen },
   };
-}
-
-function resolveKeySources(
-  options: VerifierOptions,
-  issuers: readonly string[],
-  algorithms: ReadonlySet<Algorithm>,
-): ReadonlyMap<string, KeySource> {
-  const settings = resolveJwksOptions(options.jwks, defaultHttpGet);
-  const uris = resolveJwksUris(options.jwksUri, issuers);
-  const events: KeySourceEvents = { fetch: channels.jwksFetch, skipped: channels.jwksSkipped, stale: channels.jwksStale };
-  return new Map(
-    issuers.map((issuer) => [
-      issuer,
-      createRemoteKeySource({ issuer, jwksUri: uris.get(issuer), algorithms, ...settings, signatures, events }),
-    ]),
-  );
 }

@@ -3,13 +3,24 @@ import type { JwsHeader } from '../token/parse.js';
 
 /** The claim rules of one verifier, resolved from its options once. */
 export interface ClaimRules {
-  readonly audiences: readonly string[];
+  /** Accepted `aud` values; `undefined` when only `clientIds` decide (the token may have no `aud`). */
+  readonly audiences: readonly string[] | undefined;
+  /** Accepted clients (`client_id`, else `azp`, else `cid`); `undefined`: not checked. */
+  readonly clientIds?: readonly string[] | undefined;
+  /** Claims that must hold one of the given values (`expectClaims`). */
+  readonly expectations?: readonly ClaimExpectation[] | undefined;
   /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
   readonly clockTolerance: number;
   readonly maxTokenAge: number | undefined;
   /** Expected `typ`, already normalised by {@link normalizeTyp}. */
   readonly typ: string | undefined;
   readonly requiredClaims: readonly string[];
+}
+
+/** One `expectClaims` entry: the claim `name` must equal (===) one of `values`. */
+export interface ClaimExpectation {
+  readonly name: string;
+  readonly values: readonly (string | number | boolean)[];
 }
 
 const claimInvalid = (message: string): AccessTokenError => new AccessTokenError('claim_invalid', message);
@@ -21,22 +32,6 @@ const claimInvalid = (message: string): AccessTokenError => new AccessTokenError
 export function normalizeTyp(typ: string): string {
   const lower = typ.trim().toLowerCase();
   return lower.startsWith('application/') && !lower.includes('/', 12) ? lower.slice(12) : lower;
-}
-
-/**
- * Picks the entry for the token's `iss` among the configured issuers. Runs before the
- * signature check because the issuer decides which key set to use; the unverified `iss` can
- * only ever choose among configured issuers, never name a URL.
- */
-export function selectIssuer<T>(payload: Record<string, unknown>, byIssuer: ReadonlyMap<string, T>): T {
-  const { iss } = payload;
-  if (iss === undefined) throw new AccessTokenError('issuer_invalid', 'token has no "iss" claim');
-  if (typeof iss !== 'string') throw claimInvalid('"iss" claim must be a string');
-  const entry = byIssuer.get(iss);
-  if (entry === undefined) {
-    throw new AccessTokenError('issuer_invalid', 'token was issued by an issuer this verifier does not trust');
-  }
-  return entry;
 }
 
 /** A NumericDate (RFC 7519 §2): a finite, non-negative number of seconds since the epoch. */
@@ -74,6 +69,15 @@ export function validateClaims(
   if (iat !== undefined && iat > now + tolerance) {
     throw new AccessTokenError('token_not_yet_valid', 'token was issued in the future ("iat")');
   }
+  // OIDC Core §2: the time the user authenticated; one in the future is refused like `iat`
+  // (Firebase documents this check for its tokens).
+  const authTime = payload.auth_time;
+  if (authTime !== undefined) {
+    if (!isNumericDate(authTime)) throw claimInvalid('"auth_time" claim must be a non-negative finite number');
+    if (authTime > now + tolerance) {
+      throw new AccessTokenError('token_not_yet_valid', 'the user authenticated in the future ("auth_time")');
+    }
+  }
   if (rules.maxTokenAge !== undefined) {
     if (iat === undefined) throw claimInvalid('token has no "iat" claim, which maxTokenAge requires');
     if (now - iat > rules.maxTokenAge + tolerance) {
@@ -81,11 +85,15 @@ export function validateClaims(
     }
   }
 
-  checkAudience(payload.aud, rules.audiences);
+  if (rules.audiences !== undefined) checkAudience(payload.aud, rules.audiences);
+  else checkAudienceType(payload.aud);
 
   // RFC 9068 §2.2 registers these as strings; a guard or a store reading another type would
   // otherwise decide on something the issuer never meant (`client_id: ["a"]` passing a check).
-  if (payload.sub !== undefined && typeof payload.sub !== 'string') throw claimInvalid('"sub" claim must be a string');
+  // An empty subject names nobody: a store or a guard keyed by `sub` would lump such tokens together.
+  if (payload.sub !== undefined && (typeof payload.sub !== 'string' || payload.sub === '')) {
+    throw claimInvalid('"sub" claim must be a non-empty string');
+  }
   if (payload.jti !== undefined && typeof payload.jti !== 'string') throw claimInvalid('"jti" claim must be a string');
   if (payload.client_id !== undefined && typeof payload.client_id !== 'string') {
     throw claimInvalid('"client_id" claim must be a string');
@@ -102,6 +110,41 @@ export function validateClaims(
       throw claimInvalid(`token has no "${name}" claim, which is required`);
     }
   }
+  if (rules.clientIds !== undefined) checkClient(payload, rules.clientIds);
+  if (rules.expectations !== undefined) {
+    for (const { name, values } of rules.expectations) {
+      if (!Object.hasOwn(payload, name)) throw claimInvalid(`token has no "${name}" claim, which expectClaims requires`);
+      // The value is never named: the token's author chose it, and a log need not repeat it.
+      if (!values.includes(payload[name] as string)) throw claimInvalid(`"${name}" claim does not have an expected value`);
+    }
+  }
+}
+
+/**
+ * The client a token was issued to: `client_id` (RFC 9068 §2.2), else `azp` (OIDC Core §2,
+ * Keycloak), else `cid` (Okta), each only where the ones before it are absent.
+ */
+function checkClient(payload: Record<string, unknown>, clientIds: readonly string[]): void {
+  const name = payload.client_id !== undefined ? 'client_id' : payload.azp !== undefined ? 'azp' : payload.cid !== undefined ? 'cid' : undefined;
+  if (name === undefined) {
+    throw new AccessTokenError('audience_invalid', 'token names no client ("client_id", "azp" or "cid")');
+  }
+  const client = payload[name];
+  if (typeof client !== 'string') throw claimInvalid(`"${name}" claim must be a string`);
+  if (!clientIds.includes(client)) {
+    throw new AccessTokenError('audience_invalid', `token was issued to a client ("${name}") this verifier does not accept`);
+  }
+}
+
+/**
+ * With no `audience` configured, `aud` is not required, but one that is present must still be
+ * well-formed. An empty array is an absent audience (Ory Hydra sends `"aud": []` when none was
+ * requested).
+ */
+function checkAudienceType(aud: unknown): void {
+  if (aud === undefined || typeof aud === 'string') return;
+  if (Array.isArray(aud) && aud.every((item) => typeof item === 'string')) return;
+  throw claimInvalid('"aud" claim must be a string or an array of strings');
 }
 
 function isScopeList(value: unknown): boolean {

@@ -25,15 +25,18 @@ export function metadataUrls(issuer: URL): URL[] {
 /**
  * Reads the issuer's metadata and returns its `jwks_uri`. Metadata whose `issuer` differs from
  * the configured one by even a character is not used (OIDC Discovery §4.3, RFC 8414 §3.3): it
- * would let one tenant's metadata point us at another's keys.
+ * would let one tenant's metadata point us at another's keys. `at` is where the metadata lives
+ * when that is not the issuer itself: an issuer template's is found at its `common` form, and
+ * names the template as its `issuer`.
  */
 export async function discoverJwksUri(
   issuer: string,
   get: HttpGet,
   options: { signal: AbortSignal; maxBytes: number },
+  at: string = issuer,
 ): Promise<Discovered> {
   const reasons: string[] = [];
-  for (const url of metadataUrls(new URL(issuer))) {
+  for (const url of metadataUrls(new URL(at))) {
     try {
       const response = await get(url, options);
       const metadata = parseJsonObject(response);

@@ -1,6 +1,6 @@
 import { AccessTokenError } from '../errors.js';
 import type { IssuerHealth } from '../events/health.js';
-import type { JwksFetchEvent, JwksFetchReason, JwksMetadataReading, JwksSkippedEvent, JwksStaleEvent } from '../events/jwks.js';
+import type { JwksFetchEvent, JwksFetchReason, JwksSkippedEvent, JwksStaleEvent } from '../events/jwks.js';
 import { SILENT, untrusted, type EventSink } from '../events/sink.js';
 import { deadline } from '../lib/timeout.js';
 import type { Algorithm } from '../token/algorithms.js';
@@ -9,6 +9,7 @@ import { freshnessFromHeaders } from './cache-control.js';
 import { discoverJwksUri } from './discovery.js';
 import { parseJsonObject, type HttpError, type HttpGet, type HttpGetOptions } from './http.js';
 import { importKeySet, lookupKey, type KeyLookup, type KeySet } from './key-set.js';
+import { fetchEvent, kidsOf, type Attempt } from './fetch-event.js';
 import { createKidSightings } from './kid-sightings.js';
 
 /** Resolved settings of one issuer's key source. Durations in seconds, sizes in bytes. */
@@ -16,6 +17,16 @@ export interface KeySourceConfig {
   readonly issuer: string;
   /** `undefined`: find it through discovery. */
   readonly jwksUri: URL | undefined;
+  /**
+   * Where discovery reads the metadata, when that is not `issuer` itself (an issuer template's
+   * `common` form); the metadata must still name `issuer`. @default issuer
+   */
+  readonly discoverAt?: string | undefined;
+  /**
+   * A JWKS document to use until the first fetch (`jwks.initial`): fresh for `maxAge` from
+   * creation, through the same key rules as a fetched set. @default none
+   */
+  readonly initial?: unknown;
   readonly algorithms: ReadonlySet<Algorithm>;
   readonly cooldown: number;
   readonly maxAge: number;
@@ -53,15 +64,6 @@ export interface KeySource {
   holds(key: VerificationKey): boolean;
   /** The state of the key set now; never fetches. */
   health(): IssuerHealth;
-}
-
-/** What one fetch attempt learnt on its way, for its `tokenwarden:jwks:fetch` event. */
-interface Attempt {
-  url: URL | undefined;
-  status: number | undefined;
-  metadata: JwksMetadataReading;
-  moved: { readonly from: string; readonly to: string } | undefined;
-  set: KeySet | undefined;
 }
 
 // A server may ask for longer freshness than is prudent: a key it withdraws (say, after a
@@ -112,6 +114,29 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
   let fetchesStarted = 0;
   let keySetFetch = 0;
   const sightings = createKidSightings();
+  // While the preloaded set is being imported; lookups wait for it rather than fetch.
+  let preloading = config.initial === undefined ? undefined : preload(config.initial);
+
+  /**
+   * Imports the preloaded set as if fetched now without cache headers, so that it is refreshed
+   * like one, and is only ever replaced by a successful fetch. Not a fetch: no event, and
+   * `fetchedAt` stays unset. A preloaded set without a usable key is not used at all.
+   */
+  async function preload(document: unknown): Promise<void> {
+    const created = Date.now();
+    try {
+      const set = await importKeySet(document, algorithms, config.signatures);
+      if (set.size > 0 && keySet === undefined) {
+        keySet = set;
+        staleAt = created + lifetimeOf(undefined) * 1000;
+        unusableAt = staleAt + config.maxStale * 1000;
+      }
+    } catch {
+      // Checked to be a key set at construction: nothing to report if it still is not one.
+    } finally {
+      preloading = undefined;
+    }
+  }
 
   /** Seconds a response stays fresh: its headers within bounds, else `maxAge`; never under the cooldown. */
   function lifetimeOf(fromHeaders: number | undefined): number {
@@ -127,7 +152,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     if (config.jwksUri !== undefined) return config.jwksUri;
     if (jwksUri !== undefined && Date.now() < metadataStaleAt) return jwksUri;
     try {
-      const { jwksUri: located, freshFor } = await untilAborted(discoverJwksUri(issuer, get, options), options.signal);
+      const { jwksUri: located, freshFor } = await untilAborted(discoverJwksUri(issuer, get, options, config.discoverAt), options.signal);
       metadataStaleAt = Date.now() + lifetimeOf(freshFor) * 1000;
       attempt.metadata = 'read';
       if (jwksUri !== undefined && jwksUri.href !== located.href) attempt.moved = { from: jwksUri.href, to: located.href };
@@ -265,8 +290,9 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     throw found.kind === 'unknown' ? missing(alg, kid) : notFound(found.kind);
   }
 
-  return {
+  const source: KeySource = {
     getKeys(alg, kid) {
+      if (preloading !== undefined) return preloading.then(() => source.getKeys(alg, kid));
       const now = Date.now();
       const set = usableKeySet(now);
       if (set !== undefined) {
@@ -301,6 +327,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     },
 
     async load() {
+      if (preloading !== undefined) await preloading;
       const now = Date.now();
       if (inflight === undefined) {
         if (usableKeySet(now) !== undefined) return;
@@ -314,7 +341,8 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       const now = Date.now();
       // Read without dropping anything: the state is reported, not changed.
       const usable = keySet !== undefined && now < unusableAt ? keySet : undefined;
-      const fetched = fetchedAt !== undefined;
+      // A preloaded set goes stale like a fetched one.
+      const fetched = keySet !== undefined || fetchedAt !== undefined;
       return {
         issuer,
         jwksUri: jwksUri?.href,
@@ -328,42 +356,7 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
       };
     },
   };
-}
-
-/** The distinct kids of `keys`, in order; keys without one are not named. */
-function kidsOf(keys: Iterable<VerificationKey>): string[] {
-  const kids = new Set<string>();
-  for (const key of keys) if (key.kid !== undefined) kids.add(key.kid);
-  return [...kids];
-}
-
-/** The `tokenwarden:jwks:fetch` event of an attempt that has ended (`error` unset on success). */
-function fetchEvent(
-  issuer: string,
-  reason: JwksFetchReason,
-  attempt: Attempt,
-  previous: KeySet | undefined,
-  durationMs: number,
-  error: Error | undefined,
-): JwksFetchEvent {
-  const { set } = attempt;
-  const succeeded = error === undefined && set !== undefined;
-  const newIn = (from: KeySet, against: KeySet | undefined): string[] =>
-    kidsOf([...from.keys].filter((key) => against?.byIdentity.has(key.identity) !== true));
-  return {
-    issuer,
-    url: attempt.url?.href,
-    reason,
-    status: attempt.status,
-    durationMs,
-    keys: succeeded ? set.size : undefined,
-    added: succeeded ? newIn(set, previous) : undefined,
-    removed: succeeded ? (previous === undefined ? [] : newIn(previous, set)) : undefined,
-    skipped: set?.skipped,
-    metadata: attempt.metadata,
-    moved: attempt.moved,
-    error,
-  };
+  return source;
 }
 
 /** Settles as `promise`, or rejects as soon as `signal` aborts, whichever comes first. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTyp, selectIssuer, validateClaims, type ClaimRules } from '../../src/claims/validate.js';
+import { createIssuerSelector, resolveIssuers } from '../../src/claims/issuers.js';
+import { normalizeTyp, validateClaims, type ClaimRules } from '../../src/claims/validate.js';
 import type { JwsHeader } from '../../src/token/parse.js';
 
 const NOW = 1_800_000_000;
@@ -148,11 +149,100 @@ describe('validateClaims', () => {
   });
 });
 
-describe('selectIssuer', () => {
+describe('clientId (audience-less tokens)', () => {
+  const clients = { audiences: undefined, clientIds: ['app-1', 'app-2'] };
+  const noAud = { ...valid, aud: undefined };
+
+  it('accepts a listed client_id, with no aud at all', () => {
+    expect(codeOf({ ...noAud, client_id: 'app-1' }, clients)).toBe('accepted');
+  });
+  it('falls back to azp, then cid, only where the token has no client_id', () => {
+    expect(codeOf({ ...noAud, azp: 'app-2' }, clients)).toBe('accepted');
+    expect(codeOf({ ...noAud, cid: 'app-2' }, clients)).toBe('accepted');
+    // client_id decides when present: a listed azp or cid next to it does not help.
+    expect(codeOf({ ...noAud, client_id: 'other', azp: 'app-1', cid: 'app-1' }, clients)).toBe('audience_invalid');
+    expect(codeOf({ ...noAud, azp: 'other', cid: 'app-1' }, clients)).toBe('audience_invalid');
+  });
+  it('refuses a token naming no client, or another one, as audience_invalid', () => {
+    expect(codeOf(noAud, clients)).toBe('audience_invalid');
+    expect(codeOf({ ...noAud, client_id: 'app-3' }, clients)).toBe('audience_invalid');
+  });
+  it('refuses an azp or cid that is not a string', () => {
+    expect(codeOf({ ...noAud, azp: ['app-1'] }, clients)).toBe('claim_invalid');
+    expect(codeOf({ ...noAud, cid: 7 }, clients)).toBe('claim_invalid');
+  });
+  it('treats an empty aud array as no audience when no audience is configured (Ory Hydra)', () => {
+    expect(codeOf({ ...valid, aud: [], client_id: 'app-1' }, clients)).toBe('accepted');
+    expect(codeOf({ ...valid, aud: [], client_id: 'app-1' }, { ...clients, audiences: ['orders-api'] })).toBe('claim_invalid');
+  });
+  it('accepts any well-formed aud when no audience is configured, and refuses a malformed one', () => {
+    expect(codeOf({ ...valid, aud: 'account', client_id: 'app-1' }, clients)).toBe('accepted');
+    expect(codeOf({ ...valid, aud: 42, client_id: 'app-1' }, clients)).toBe('claim_invalid');
+  });
+  it('needs both to match when audience and clientId are configured', () => {
+    const both = { audiences: ['orders-api'], clientIds: ['app-1'] };
+    expect(codeOf({ ...valid, client_id: 'app-1' }, both)).toBe('accepted');
+    expect(codeOf({ ...valid, client_id: 'app-3' }, both)).toBe('audience_invalid');
+    expect(codeOf({ ...valid, aud: 'billing', client_id: 'app-1' }, both)).toBe('audience_invalid');
+  });
+});
+
+describe('expectClaims', () => {
+  const expectations = [
+    { name: 'token_use', values: ['access'] },
+    { name: 'ver', values: [1, 2] },
+    { name: 'email_verified', values: [true] },
+  ];
+  const expected = { ...valid, token_use: 'access', ver: 2, email_verified: true };
+
+  it('accepts claims holding an expected value', () => {
+    expect(codeOf(expected, { expectations })).toBe('accepted');
+    expect(codeOf({ ...expected, ver: 1 }, { expectations })).toBe('accepted');
+  });
+  it.each<[string, Record<string, unknown>]>([
+    ['a missing claim', { token_use: undefined }],
+    ['another value', { token_use: 'id' }],
+    ['the same text as another type', { ver: '2' }],
+    ['a value outside the list', { ver: 3 }],
+    ['an array holding the value', { token_use: ['access'] }],
+  ])('refuses %s as claim_invalid, naming the claim and not its value', (_name, claims) => {
+    const payload = { ...expected, ...claims };
+    let message = '';
+    try {
+      validateClaims(header, payload, { ...rules, expectations }, NOW);
+    } catch (error) {
+      message = (error as Error).message;
+      expect((error as { code: string }).code).toBe('claim_invalid');
+    }
+    expect(message).toMatch(/"(token_use|ver)" claim/);
+    expect(message).not.toMatch(/"id"|\b3\b|'2'/);
+  });
+  it('is not satisfied by an inherited property', () => {
+    expect(codeOf(valid, { expectations: [{ name: 'constructor', values: ['x'] }] })).toBe('claim_invalid');
+  });
+});
+
+describe('sub and auth_time, always checked', () => {
+  it('refuses an empty sub', () => {
+    expect(codeOf({ ...valid, sub: '' })).toBe('claim_invalid');
+    expect(codeOf({ ...valid, sub: undefined })).toBe('accepted');
+  });
+  it('refuses an auth_time in the future beyond the tolerance as token_not_yet_valid', () => {
+    expect(codeOf({ ...valid, auth_time: NOW + 6 })).toBe('token_not_yet_valid');
+    expect(codeOf({ ...valid, auth_time: NOW + 5 })).toBe('accepted');
+    expect(codeOf({ ...valid, auth_time: NOW - 86400 })).toBe('accepted');
+  });
+  it.each([['a string', String(NOW)], ['negative', -1], ['NaN', Number.NaN], ['null', null]])('refuses an auth_time that is %s', (_name, authTime) => {
+    expect(codeOf({ ...valid, auth_time: authTime })).toBe('claim_invalid');
+  });
+});
+
+describe('the issuer selector', () => {
   const byIssuer = new Map([['https://issuer.test', 'source']]);
+  const select = createIssuerSelector(resolveIssuers('https://issuer.test', undefined), byIssuer);
   const code = (payload: Record<string, unknown>): string => {
     try {
-      return selectIssuer(payload, byIssuer);
+      return select(payload) as string;
     } catch (error) {
       return (error as { code: string }).code;
     }
