@@ -4,10 +4,30 @@ import { fail } from '../lib/options.js';
 import type { VerifierOptions } from '../verifier.js';
 import { matching, oneOrMany, presetOptions } from './check.js';
 
-/** The options of {@link entra}. */
-export interface EntraOptions {
-  /** The directory (tenant) id, a GUID, of a single-tenant API. Required. */
-  tenant: string;
+/** The tenants a multi-tenant API trusts: their ids, or a function deciding for each `tid`. */
+export type EntraTenants = readonly string[] | ((tid: string) => boolean | Promise<boolean>);
+
+/** The options of {@link entra}: `tenant` for a single-tenant API, or `tenants` for a multi-tenant one. */
+export type EntraOptions = EntraApiOptions &
+  (
+    | {
+        /** The directory (tenant) id, a GUID, of a single-tenant API. */
+        tenant: string;
+        tenants?: never;
+      }
+    | {
+        /**
+         * The tenants a multi-tenant API trusts: their ids (GUIDs), or a function deciding for each
+         * token's `tid` (see `tenants` of createVerifier: asynchronous answers are remembered).
+         * Tokens of other tenants are refused before any key is fetched.
+         */
+        tenants: EntraTenants;
+        tenant?: never;
+      }
+  );
+
+/** The options of {@link entra} shared by single- and multi-tenant APIs. */
+export interface EntraApiOptions {
   /**
    * The `aud` of this API's access tokens: its Application (client) ID for v2 tokens, its
    * Application ID URI (`api://…`) for v1 tokens, as the app registration's manifest decides
@@ -48,13 +68,27 @@ export interface EntraClaims extends AccessTokenClaims {
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const AUTHORITY = 'https://login.microsoftonline.com';
+// Entra's own placeholder, as its multi-tenant metadata writes the issuer.
+const ANY_TENANT = '{tenantid}';
+
+// `iss` names a tenant by its id, in lower case, never by a domain such as contoso.onmicrosoft.com.
+const tenantId = (name: string, value: unknown): string => matching(name, value, GUID, 'a directory (tenant) id, a GUID').toLowerCase();
+
+function resolveTenants(value: unknown): EntraTenants {
+  if (typeof value === 'function') return value as EntraTenants;
+  if (!Array.isArray(value) || value.length === 0) fail('tenants', 'a non-empty array of tenant ids or a function (tid) => boolean | Promise<boolean>');
+  return [...new Set(value.map((tenant) => tenantId('tenants', tenant)))];
+}
 
 /**
- * Options for Microsoft Entra ID access tokens of a single-tenant API: the tenant's v2 issuer
- * (or v1 with `version: 1`), the tenant's key set, and the API's audience. ID tokens are
- * refused: access tokens always name their client (`azp` in v2, `appid` in v1), ID tokens
- * never do. App roles are in `roles` ({@link entraRoles}); delegated scopes in `scp`, which
- * `requireScopes` reads. Returns plain {@link VerifierOptions}.
+ * Options for Microsoft Entra ID access tokens. For a single-tenant API (`tenant`): the
+ * tenant's v2 issuer (or v1 with `version: 1`) and key set. For a multi-tenant API (`tenants`):
+ * the issuer template `https://login.microsoftonline.com/{tenantid}/v2.0` (or
+ * `https://sts.windows.net/{tenantid}/`), which a token matches only when its `iss` names its own
+ * `tid` and that tenant is trusted, with the common key set, fetched once for all tenants. ID
+ * tokens are refused: access tokens always name their client (`azp` in v2, `appid` in v1), ID
+ * tokens never do. App roles are in `roles` ({@link entraRoles}); delegated scopes in `scp`,
+ * which `requireScopes` reads. Returns plain {@link VerifierOptions}.
  *
  * @example
  * ```ts
@@ -68,16 +102,19 @@ const AUTHORITY = 'https://login.microsoftonline.com';
  * ```
  */
 export function entra(options: EntraOptions): VerifierOptions {
-  const given = presetOptions('entra', options, ['tenant', 'audience', 'version']);
+  const given = presetOptions('entra', options, ['tenant', 'tenants', 'audience', 'version']);
   const version = given.version ?? 2;
   if (version !== 1 && version !== 2) fail('version', '1 or 2');
-  // `iss` names the tenant by its id, never by a domain name such as contoso.onmicrosoft.com.
-  const tenant = matching('tenant', given.tenant, GUID, 'the directory (tenant) id, a GUID').toLowerCase();
+  if ((given.tenant === undefined) === (given.tenants === undefined)) fail('tenant', 'set for a single-tenant API, or else "tenants" for a multi-tenant one (not both)');
+  const tenant = given.tenant === undefined ? ANY_TENANT : tenantId('tenant', given.tenant);
   const audience = oneOrMany('audience', given.audience);
+  // One tenant's keys are at its own URL; the common set holds the keys of every tenant.
+  const keysOf = given.tenant === undefined ? 'common' : tenant;
   return {
     issuer: version === 2 ? `${AUTHORITY}/${tenant}/v2.0` : `https://sts.windows.net/${tenant}/`,
+    ...(given.tenants === undefined ? {} : { tenants: resolveTenants(given.tenants) }),
     audience,
-    jwksUri: `${AUTHORITY}/${tenant}/discovery/${version === 2 ? 'v2.0/' : ''}keys`,
+    jwksUri: `${AUTHORITY}/${keysOf}/discovery/${version === 2 ? 'v2.0/' : ''}keys`,
     requiredClaims: [version === 2 ? 'azp' : 'appid'],
   };
 }

@@ -1,6 +1,6 @@
 import type { AccessTokenClaims } from '../claims/types.js';
 import type { VerifierOptions } from '../verifier.js';
-import { oneOrMany, presetOptions } from './check.js';
+import { hostName, oneOrMany, presetOptions } from './check.js';
 
 /** The options of {@link google}. */
 export interface GoogleOptions {
@@ -12,6 +12,13 @@ export interface GoogleOptions {
    * the same keys, so the audience is what makes one yours.
    */
   audience: string | readonly string[];
+  /**
+   * Accept only accounts of this Google Workspace domain (or these), through the `hd` claim,
+   * which Google sets for Workspace accounts only. The email's domain proves nothing: a
+   * consumer account can carry any address.
+   * @default unset (any account)
+   */
+  hostedDomain?: string | readonly string[];
 }
 
 /** Claims of a Google-signed ID token. */
@@ -50,10 +57,12 @@ const GOOGLE_JWKS = 'https://www.googleapis.com/oauth2/v3/certs';
  * ```
  */
 export function google(options: GoogleOptions): VerifierOptions {
-  const given = presetOptions('google', options, ['audience']);
+  const given = presetOptions('google', options, ['audience', 'hostedDomain']);
+  const hd = given.hostedDomain === undefined ? undefined : oneOrMany('hostedDomain', given.hostedDomain);
   return {
     issuer: [...GOOGLE_ISSUERS],
     audience: oneOrMany('audience', given.audience),
     jwksUri: Object.fromEntries(GOOGLE_ISSUERS.map((issuer) => [issuer, GOOGLE_JWKS])),
+    ...(hd === undefined ? {} : { expectClaims: { hd: typeof hd === 'string' ? hostName('hostedDomain', hd, 'example.com') : hd.map((domain) => hostName('hostedDomain', domain, 'example.com')) } }),
   };
 }

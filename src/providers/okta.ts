@@ -15,6 +15,12 @@ export interface OktaOptions {
   authorizationServer?: string;
   /** The authorization server's Audience (`api://default` for the default server). Required. */
   audience: string | readonly string[];
+  /**
+   * The client(s) whose tokens are accepted, checked against `cid`; by default any client the
+   * authorization server issues tokens to for this audience.
+   * @default unset (any client)
+   */
+  clientId?: string | readonly string[];
 }
 
 /** Claims of an access token from an Okta custom authorization server. */
@@ -46,9 +52,14 @@ export interface OktaClaims extends AccessTokenClaims {
  * ```
  */
 export function okta(options: OktaOptions): VerifierOptions {
-  const given = presetOptions('okta', options, ['domain', 'authorizationServer', 'audience']);
+  const given = presetOptions('okta', options, ['domain', 'authorizationServer', 'audience', 'clientId']);
   const domain = hostName('domain', given.domain, 'dev-123456.okta.com');
   const server = given.authorizationServer === undefined ? 'default' : pathSegment('authorizationServer', given.authorizationServer);
   const issuer = `https://${domain}/oauth2/${server}`;
-  return { issuer, audience: oneOrMany('audience', given.audience), jwksUri: `${issuer}/v1/keys` };
+  return {
+    issuer,
+    audience: oneOrMany('audience', given.audience),
+    jwksUri: `${issuer}/v1/keys`,
+    ...(given.clientId === undefined ? {} : { clientId: oneOrMany('clientId', given.clientId) }),
+  };
 }

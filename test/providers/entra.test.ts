@@ -66,3 +66,45 @@ describe('entra() for one tenant', () => {
     expect(() => entra({ tenant: TENANT, audience: CLIENT_ID, version: 3 as never })).toThrow(/option "version"/);
   });
 });
+
+describe('entra() for many tenants', () => {
+  const other = fixture('entra').otherTenant as string;
+  const multi = (tenants: string[] | ((tid: string) => boolean)) =>
+    createVerifier<EntraClaims>(onLoopback(entra({ tenants, audience: CLIENT_ID }), login.server));
+
+  it('sets the issuer template and the common key set, with the trusted tenants in lower case', () => {
+    expect(entra({ tenants: [TENANT.toUpperCase()], audience: CLIENT_ID })).toEqual({
+      issuer: 'https://login.microsoftonline.com/{tenantid}/v2.0',
+      tenants: [TENANT],
+      audience: CLIENT_ID,
+      jwksUri: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+      requiredClaims: ['azp'],
+    });
+    expect(entra({ tenants: () => true, audience: 'api://orders', version: 1 })).toMatchObject({
+      issuer: 'https://sts.windows.net/{tenantid}/',
+      jwksUri: 'https://login.microsoftonline.com/common/discovery/keys',
+    });
+  });
+
+  it('verifies tokens of every trusted tenant with one fetch of the common key set', async () => {
+    const before = login.server.count('/common/discovery/v2.0/keys');
+    const verifier = multi([TENANT, other]);
+    await verifier.verifyAccessToken(login.token('accessV2'));
+    const second = login.token('accessV2', { iss: `https://login.microsoftonline.com/${other}/v2.0`, tid: other });
+    expect((await verifier.verifyAccessToken(second)).tid).toBe(other);
+    expect(login.server.count('/common/discovery/v2.0/keys') - before).toBe(1);
+  });
+
+  it("refuses an untrusted tenant, and a token whose iss names another tenant than its tid", async () => {
+    await expectRefusal(multi([TENANT]), login.token('accessV2', { iss: `https://login.microsoftonline.com/${other}/v2.0`, tid: other }), 'issuer_invalid');
+    await expectRefusal(multi([TENANT, other]), login.token('accessV2', { tid: other }), 'issuer_invalid');
+    await expectRefusal(multi((tid) => tid === TENANT), login.token('accessV2', { iss: `https://login.microsoftonline.com/${other}/v2.0`, tid: other }), 'issuer_invalid');
+  });
+
+  it('wants exactly one of tenant and tenants, with tenant ids, naming the option', () => {
+    expect(() => entra({ tenant: TENANT, tenants: [TENANT], audience: CLIENT_ID } as never)).toThrow(/option "tenant"/);
+    expect(() => entra({ audience: CLIENT_ID } as never)).toThrow(/option "tenant"/);
+    expect(() => entra({ tenants: ['contoso.onmicrosoft.com'], audience: CLIENT_ID })).toThrow(/option "tenants"/);
+    expect(() => entra({ tenants: [], audience: CLIENT_ID })).toThrow(/option "tenants"/);
+  });
+});

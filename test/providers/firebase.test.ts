@@ -43,6 +43,11 @@ describe('firebase()', () => {
     await expectRefusal(verifierFor(), securetoken.token('id', { auth_time: undefined }), 'claim_invalid');
   });
 
+  it('refuses an empty sub and an auth_time in the future, as Firebase says to', async () => {
+    await expectRefusal(verifierFor(), securetoken.token('id', { sub: '' }), 'claim_invalid');
+    await expectRefusal(verifierFor(), securetoken.token('id', { auth_time: Math.floor(Date.now() / 1000) + 600 }), 'token_not_yet_valid');
+  });
+
   it('refuses a project id that would change the issuer path, naming the option', () => {
     expect(() => firebase({ projectId: 'a/b' })).toThrow(/option "projectId"/);
     expect(() => firebase({} as never)).toThrow(/option "projectId"/);

@@ -46,6 +46,23 @@ describe('google()', () => {
     await expectRefusal(verifierFor(), firebaseToken, 'issuer_invalid');
   });
 
+  it("fetches Google's key set once for tokens of both issuers", async () => {
+    const before = accounts.server.count('/oauth2/v3/certs');
+    const verifier = verifierFor([CLIENT_ID, 'https://orders-abc123-uc.a.run.app']);
+    await verifier.verifyAccessToken(accounts.token('id'));
+    await verifier.verifyAccessToken(accounts.token('serviceAccount'));
+    expect(accounts.server.count('/oauth2/v3/certs') - before).toBe(1);
+  });
+
+  it('accepts only accounts of the hosted domain when told one, through hd', async () => {
+    const options = google({ audience: CLIENT_ID, hostedDomain: 'Example.com' });
+    expect(options.expectClaims).toEqual({ hd: 'example.com' });
+    const verifier = createVerifier<GoogleClaims>(onLoopback(options, accounts.server));
+    expect((await verifier.verifyAccessToken(accounts.token('id'))).hd).toBe('example.com');
+    await expectRefusal(verifier, accounts.token('id', { hd: 'evil.example' }), 'claim_invalid');
+    await expectRefusal(verifier, accounts.token('id', { hd: undefined, email: 'mallory@example.com' }), 'claim_invalid');
+  });
+
   it('needs an audience, naming the option', () => {
     expect(() => google({} as never)).toThrow(/option "audience"/);
     expect(() => google({ audience: '' })).toThrow(/option "audience"/);

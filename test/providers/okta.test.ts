@@ -39,6 +39,12 @@ describe('okta()', () => {
     await expectRefusal(verifierFor(), org.token('access', { iss: `https://${DOMAIN}` }), 'issuer_invalid');
   });
 
+  it('accepts only the given clients, by cid, when told them', async () => {
+    const only = (clientId: string) => createVerifier<OktaClaims>(onLoopback(okta({ domain: DOMAIN, audience: 'api://default', clientId }), org.server));
+    expect((await only('0oa1b2c3d4E5F6g7H8i9').verifyAccessToken(org.token('access'))).cid).toBe('0oa1b2c3d4E5F6g7H8i9');
+    await expectRefusal(only('0oaOtherClient000000'), org.token('access'), 'audience_invalid');
+  });
+
   it('grants the scopes of scp to requireScopes', async () => {
     const claims = await verifierFor().verifyAccessToken(org.token('access'));
     expect(requireScopes('orders.read')(claims)).toBeUndefined();

@@ -12,6 +12,9 @@ const PRESETS: readonly (readonly [string, () => VerifierOptions])[] = [
   ['firebase', () => providers.firebase({ projectId: 'demo-project' })],
   ['google', () => providers.google({ audience: 'client.apps.googleusercontent.com' })],
   ['entra', () => providers.entra({ tenant: '72f988bf-86f1-41af-91ab-2d7cd011db47', audience: 'api://orders' })],
+  ['entra (many tenants)', () => providers.entra({ tenants: ['72f988bf-86f1-41af-91ab-2d7cd011db47'], audience: 'api://orders' })],
+  ['cognito', () => providers.cognito({ userPoolId: 'us-east-1_Abc123', clientId: 'client' })],
+  ['keycloak', () => providers.keycloak({ baseUrl: 'https://sso.example.com', realm: 'shop', clientId: 'orders.web' })],
 ];
 
 describe('the provider presets', () => {
@@ -26,6 +29,9 @@ describe('the provider presets', () => {
   it('freezes the shared roles paths, so that one caller cannot change another',  () => {
     expect(Object.isFrozen(providers.auth0Permissions)).toBe(true);
     expect(Object.isFrozen(providers.entraRoles)).toBe(true);
+    expect(Object.isFrozen(providers.cognitoGroups)).toBe(true);
+    expect(Object.isFrozen(providers.keycloakRealmRoles)).toBe(true);
+    expect(Object.isFrozen(providers.keycloakClientRoles('orders.api').claim)).toBe(true);
   });
 
   it('imports nothing at run time but option checks: presets are data, for the web build too', () => {
