@@ -5,9 +5,10 @@ export { SUPPORTED_ALGORITHMS } from './token/algorithms.js';
 export { CHANNELS } from './events/channels.js';
 
 export type { Verifier, VerifierOptions } from './verifier.js';
-export type { JwksOptions } from './jwks/options.js';
+export type { JsonWebKeySet, JwksOptions } from './jwks/options.js';
 export type { AccessTokenErrorOptions, ErrorCode } from './errors.js';
 export type { AccessTokenClaims } from './claims/types.js';
+export type { ExpectedClaimValue } from './claims/options.js';
 export type { RevocationChecker } from './revocation/checker.js';
 export type { MemoryRevocationStore, MemoryRevocationStoreOptions } from './revocation/memory.js';
 export type { Algorithm } from './token/algorithms.js';

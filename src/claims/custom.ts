@@ -20,7 +20,8 @@ export function runCustomCheck(check: CustomCheck, claims: AccessTokenClaims, he
   } catch (error) {
     throw refusalFrom(error);
   }
-  if (result instanceof Promise || (typeof result === 'object' && result !== null && typeof (result as PromiseLike<void>).then === 'function')) {
+  // Any thenable, not only a native Promise: the check may come from another realm or library.
+  if (typeof (result as PromiseLike<void> | undefined)?.then === 'function') {
     return Promise.resolve(result as PromiseLike<void>).then(
       () => undefined,
       (error: unknown) => {

@@ -30,17 +30,12 @@ export function createStaticKeySource(config: StaticKeySourceConfig): KeySource 
   const { issuer } = config;
   let keySet: KeySet | undefined;
   let problem: Error | undefined;
-  // Imported from creation on; a lookup before it is done waits for it.
-  let importing: Promise<void> | undefined = importKeySet(config.document, config.algorithms, config.signatures).then(
-    (set) => {
-      keySet = set;
-      if (set.size === 0) problem = new Error(`the configured key set has no usable key (${set.skipped} skipped)`);
-    },
-    (error: unknown) => {
-      problem = error instanceof Error ? error : new Error(String(error));
-    },
-  ).finally(() => {
+  // Imported from creation on; a lookup before it is done waits for it. The options were
+  // checked to hold a `keys` array, the one thing importKeySet rejects without.
+  let importing: Promise<void> | undefined = importKeySet(config.document, config.algorithms, config.signatures).then((set) => {
+    keySet = set;
     importing = undefined;
+    if (set.size === 0) problem = new Error(`the configured key set has no usable key (${set.skipped} skipped)`);
   });
 
   function keysFor(alg: Algorithm, kid: string | undefined): ReturnType<KeySource['getKeys']> {

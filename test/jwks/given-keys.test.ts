@@ -47,6 +47,17 @@ describe('static keys (jwks.keys)', () => {
     }
   });
 
+  it('answers a token it verified before from the verified-token cache while its key is in the set', async () => {
+    const a = await makeKey();
+    const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: { keys: [a.jwk] } });
+    const token = await a.sign(ISSUER);
+    await verifier.verifyAccessToken(token);
+    await verifier.verifyAccessToken(token);
+    const verify = vi.spyOn(nodeSignatures, 'verify');
+    await verifier.verifyAccessToken(token);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
   it('accepts the JWKS document itself as the jwks option', async () => {
     const a = await makeKey();
     const document = keySet(a);
