@@ -30,12 +30,13 @@ export interface CognitoAccessTokenClaims extends AccessTokenClaims {
   token_use: 'access';
   /** The app client. */
   client_id: string;
-  username: string;
+  /** The user's name in the pool; absent in client-credentials (machine-to-machine) tokens. */
+  username?: string;
   /** Space-separated scopes (read by requireScopes). */
   scope?: string;
   /** The user's groups ({@link cognitoGroups}). */
   'cognito:groups'?: string[];
-  auth_time: number;
+  auth_time?: number;
   origin_jti?: string;
   event_id?: string;
   version?: number;

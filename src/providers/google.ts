@@ -45,8 +45,9 @@ const GOOGLE_JWKS = 'https://www.googleapis.com/oauth2/v3/certs';
  * with Google back ends; service-to-service calls on Google Cloud). Both issuers Google uses,
  * `https://accounts.google.com` and `accounts.google.com`, map to Google's one key set, which
  * the verifier fetches once for both. The audience is yours to give (see
- * {@link GoogleOptions.audience}). Google ID tokens carry no scopes: authorize on `sub`,
- * `email` with `email_verified`, or `hd`. Returns plain {@link VerifierOptions}.
+ * {@link GoogleOptions.audience}); `hostedDomain` narrows it to Workspace accounts of a domain.
+ * Google ID tokens carry no scopes: authorize on `sub`, `email` with `email_verified`, or `hd`.
+ * Returns plain {@link VerifierOptions}.
  *
  * @example
  * ```ts
