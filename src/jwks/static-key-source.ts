@@ -40,9 +40,10 @@ export function createStaticKeySource(config: StaticKeySourceConfig): KeySource 
 
   function keysFor(alg: Algorithm, kid: string | undefined): ReturnType<KeySource['getKeys']> {
     if (importing !== undefined) return importing.then(() => keysFor(alg, kid));
-    const found = keySet === undefined ? undefined : lookupKey(keySet, alg, kid);
-    if (found?.kind === 'found') return found.keys;
-    throw new AccessTokenError('key_not_found', NOT_FOUND[found?.kind ?? 'unknown']);
+    // Imported by now: `importing` is cleared only once the set is in place.
+    const found = lookupKey(keySet as KeySet, alg, kid);
+    if (found.kind === 'found') return found.keys;
+    throw new AccessTokenError('key_not_found', NOT_FOUND[found.kind]);
   }
 
   return {
