@@ -26,7 +26,7 @@ describe('the provider presets', () => {
     expect(verifier.issuers).toEqual(typeof options.issuer === 'string' ? [options.issuer] : options.issuer);
   });
 
-  it('freezes the shared roles paths, so that one caller cannot change another',  () => {
+  it('freezes the shared roles paths, so that one caller cannot change another', () => {
     expect(Object.isFrozen(providers.auth0Permissions)).toBe(true);
     expect(Object.isFrozen(providers.entraRoles)).toBe(true);
     expect(Object.isFrozen(providers.cognitoGroups)).toBe(true);
