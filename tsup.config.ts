@@ -15,6 +15,7 @@ const nodeEntries = {
   nest: 'src/adapters/nest.ts',
   redis: 'src/revocation/redis/index.ts',
   opentelemetry: 'src/opentelemetry/index.ts',
+  providers: 'src/providers/index.ts',
 };
 // The `tokenwarden` command (package.json `bin`): built with the Node entries so that it shares
 // their chunks, but not an export.
@@ -25,6 +26,8 @@ const webEntries = {
   index: 'src/index.ts',
   hono: 'src/adapters/hono.ts',
   next: 'src/adapters/next.ts',
+  // Presets are plain data: they belong wherever the verifier runs.
+  providers: 'src/providers/index.ts',
 };
 
 type TsupPlugin = NonNullable<Options['plugins']>[number];

@@ -18,6 +18,7 @@ const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   './testing': null,
   './node': null,
   './redis': null,
+  './providers': null,
   './express': 'express',
   './fastify': 'fastify',
   './koa': 'koa',
