@@ -14,7 +14,7 @@ export type ProxyKind = 'nginx' | 'traefik' | 'envoy';
 
 /** The checked config. */
 export interface GatewayConfig {
-  /** Where the sidecar listens. @default { host: '127.0.0.1', port: 8081 } */
+  /** Where the sidecar listens; `"host:port"` in the file. @default '127.0.0.1:8081' (checked into `{ host, port }`) */
   readonly listen: { readonly host: string; readonly port: number };
   /** @default 'nginx' */
   readonly proxy: ProxyKind;

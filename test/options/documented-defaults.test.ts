@@ -12,6 +12,8 @@ import { createRedisRevocationStore } from '../../src/revocation/redis/index.js'
 import type { RedisClientLike } from '../../src/revocation/redis/client.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verifier.js';
+import { instrument } from '../../src/opentelemetry/index.js';
+import { checkConfig } from '../../src/gateway/config.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FILES = [
@@ -22,6 +24,9 @@ const FILES = [
   'src/adapters/core.ts',
   'src/guards/roles.ts',
   'src/testing/index.ts',
+  'src/opentelemetry/options.ts',
+  'src/gateway/config.ts',
+  'src/gateway/forward.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -121,6 +126,26 @@ describe('every documented default, passed explicitly', () => {
 
     expect(() => createAuth({ verifier: base, ...auth })).not.toThrow();
     expect(() => requireRoles('admin', roles)).not.toThrow();
+  });
+
+  it('is accepted by instrument() (tokenwarden/opentelemetry)', () => {
+    const options = documentedDefaults('InstrumentOptions');
+    expect(Object.keys(options)).toEqual(['verifiers', 'metrics', 'spans']);
+
+    const handle = instrument(options);
+    handle.close();
+  });
+
+  it('is accepted in the config of tokenwarden serve, with the forwarded headers at theirs', () => {
+    const config = documentedDefaults('GatewayConfig');
+    const forward = documentedDefaults('ForwardConfig');
+    expect(Object.keys(config)).toEqual(['listen', 'proxy', 'pathPrefix', 'trustedProxies', 'retryAfter', 'default', 'logRefusals', 'shutdownTimeout']);
+    expect(Object.keys(forward)).toEqual(['subject', 'clientId', 'scope', 'issuer', 'maxLength', 'claimsMaxLength']);
+
+    const checked = checkConfig({ ...config, forward, verifier: base });
+    const { listen, ...rest } = config;
+    expect(listen).toBe('127.0.0.1:8081');
+    expect(checked).toMatchObject({ ...rest, listen: { host: '127.0.0.1', port: 8081 }, forward });
   });
 
   it('is accepted by createTestIssuer', async () => {
