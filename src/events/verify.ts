@@ -9,8 +9,10 @@ import type { Algorithm } from '../token/algorithms.js';
  */
 export interface VerifyContext {
   /**
-   * The configured issuer the token was matched to, once it is. Never an `iss` that matches no
-   * configured issuer: such a token is refused (`issuer_invalid`) with this left unset.
+   * The issuer the token was matched to, once it is: a configured issuer, or for an issuer
+   * template the token's own `iss` once it matched the template for a trusted tenant. Never an
+   * `iss` that matches no configured issuer: such a token is refused (`issuer_invalid`) with
+   * this left unset.
    */
   issuer?: string;
   /**
