@@ -1,7 +1,12 @@
-import { constants, generateKeyPair, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import { constants, createHash, generateKeyPair, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
+import { certificateDer, type ClientCertificate } from '../mtls/certificate.js';
+import type { DpopKey } from './dpop.js';
+
+export { createDpopKey, jwkThumbprint } from './dpop.js';
+export type { DpopKey, DpopKeyOptions, DpopProofOptions } from './dpop.js';
 
 export interface TestIssuerOptions {
   /**
@@ -28,6 +33,14 @@ export interface SignOptions {
   expiresIn?: number;
   /** Extra or replacement protected-header parameters (`typ`, `kid`, even bad ones). */
   header?: Record<string, unknown>;
+  /** Binds the token to this DPoP key: `cnf.jkt` is its thumbprint (RFC 9449 §6.1). @default unset */
+  dpop?: DpopKey;
+  /**
+   * Binds the token to this client certificate (DER, PEM or `X509Certificate`): `cnf["x5t#S256"]`
+   * is its SHA-256 thumbprint (RFC 8705 §3.1).
+   * @default unset
+   */
+  certificate?: ClientCertificate;
 }
 
 export interface RotateOptions {
@@ -107,6 +120,18 @@ async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
 }
 
 const base64url = (text: string): string => Buffer.from(text).toString('base64url');
+
+/** The `cnf` claim of a token signed with `options`, if it is to be bound. */
+function boundTo(options: SignOptions): { cnf?: Record<string, string> } {
+  const cnf: Record<string, string> = {};
+  if (options.dpop !== undefined) cnf.jkt = options.dpop.jkt;
+  if (options.certificate !== undefined) {
+    const der = certificateDer(options.certificate);
+    if (der === undefined) throw new TypeError('tokenwarden: option "certificate" must be DER bytes, PEM text or an X509Certificate');
+    cnf['x5t#S256'] = createHash('sha256').update(der).digest('base64url');
+  }
+  return Object.keys(cnf).length === 0 ? {} : { cnf };
+}
 
 /**
  * Starts a local issuer on 127.0.0.1 for tests and demos. It serves its JWKS at `/jwks.json`
@@ -189,6 +214,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         iat: now,
         exp: now + (signOptions.expiresIn ?? 300),
         jti: randomUUID(),
+        ...boundTo(signOptions),
         ...claims,
       };
       for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];

@@ -76,6 +76,9 @@ describe('protecting a request', () => {
     const stub: Verifier = {
       issuers: ['https://auth.example.com'],
       audiences: ['stub-api'],
+      verifyRequest: async () => {
+        throw new Error('not used by this test');
+      },
       warmUp: async () => undefined,
       health: () => ({ ready: true, issuers: [] }),
       verifyAccessToken: async <Extra extends object>(token: string) => {
@@ -204,6 +207,9 @@ describe('readiness', () => {
     const verifier: Verifier = {
       issuers: issuers.map((item) => item.issuer),
       audiences: ['stub-api'],
+      verifyRequest: async () => {
+        throw new Error('not used by this test');
+      },
       warmUp: async () => {
         state.warmUps++;
         throw new AccessTokenError('jwks_unavailable', 'still down');

@@ -12,6 +12,7 @@ import { createRedisRevocationStore } from '../../src/revocation/redis/index.js'
 import type { RedisClientLike } from '../../src/revocation/redis/client.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verifier.js';
+import { createMemoryReplayStore } from '../../src/dpop/replay.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FILES = [
@@ -22,6 +23,10 @@ const FILES = [
   'src/adapters/core.ts',
   'src/guards/roles.ts',
   'src/testing/index.ts',
+  'src/dpop/options.ts',
+  'src/dpop/replay.ts',
+  'src/mtls/options.ts',
+  'src/testing/dpop.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -92,6 +97,22 @@ describe('every documented default, passed explicitly', () => {
 
     expect(() => createVerifier({ ...base, ...verifier })).not.toThrow();
     expect(() => createVerifier({ ...base, ...verifier, jwks, cache })).not.toThrow();
+  });
+
+  it('is accepted by createVerifier for dpop (with its nonces) and mtls, and by createMemoryReplayStore', () => {
+    const dpop = documentedDefaults('DpopOptions');
+    const nonce = documentedDefaults('DpopNonceOptions');
+    const mtls = documentedDefaults('MtlsOptions');
+    const replay = documentedDefaults('MemoryReplayStoreOptions');
+    expect(Object.keys(dpop)).toEqual(['mode', 'algorithms', 'maxProofAge', 'clockTolerance']);
+    expect(Object.keys(nonce)).toEqual(['lifetime']);
+    expect(Object.keys(mtls)).toEqual(['mode', 'trustedProxies']);
+    expect(Object.keys(replay)).toEqual(['maxEntries']);
+    const verifier = documentedDefaults('VerifierOptions');
+    expect(verifier).toMatchObject({ dpop: { mode: 'allowed' }, mtls: { mode: 'allowed' } });
+
+    expect(() => createVerifier({ ...base, dpop: { ...dpop, nonce: { ...nonce, secret: 's'.repeat(32) } }, mtls })).not.toThrow();
+    expect(() => createMemoryReplayStore(replay)).not.toThrow();
   });
 
   it('is accepted by createMemoryRevocationStore', () => {
