@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/adapters/node.js';
 import { requireRoles } from '../../src/guards/roles.js';
 import { createMemoryRevocationStore } from '../../src/revocation/memory.js';
-import { createRedisRevocationStore } from '../../src/revocation/redis/index.js';
+import { createRedisReplayStore, createRedisRevocationStore } from '../../src/revocation/redis/index.js';
 import type { RedisClientLike } from '../../src/revocation/redis/client.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verifier.js';
@@ -25,6 +25,7 @@ const FILES = [
   'src/testing/index.ts',
   'src/dpop/options.ts',
   'src/dpop/replay.ts',
+  'src/dpop/redis.ts',
   'src/mtls/options.ts',
   'src/testing/dpop.ts',
 ].map((file) => resolve(root, file));
@@ -132,6 +133,13 @@ describe('every documented default, passed explicitly', () => {
       const store = createRedisRevocationStore({ ...options, localTier: tier as boolean, client: idleRedisClient() });
       await store.close();
     }
+  });
+
+  it('is accepted by createRedisReplayStore', () => {
+    const options = documentedDefaults('RedisReplayStoreOptions');
+    expect(Object.keys(options)).toEqual(['prefix', 'timeout']);
+
+    expect(() => createRedisReplayStore({ ...options, client: idleRedisClient() })).not.toThrow();
   });
 
   it('is accepted by the adapters (createAuth) and requireRoles', () => {
