@@ -74,6 +74,8 @@ export interface DpopSettings {
   readonly origins: ReadonlySet<string> | undefined;
   readonly nonce: { readonly secrets: readonly Uint8Array[]; readonly lifetime: number } | undefined;
   readonly replay: ReplayStore;
+  /** Whether `dpop` was configured: only then do the adapters' challenges advertise DPoP. */
+  readonly configured: boolean;
 }
 
 /** The algorithms a proof may use by default: ECDSA and EdDSA first, the cheaper to verify. */
@@ -141,5 +143,6 @@ export function resolveDpopOptions(value: unknown): DpopSettings {
     origins: resolveOrigins(settings.origins),
     nonce: resolveNonce(settings.nonce),
     replay: (replay as ReplayStore | undefined) ?? createMemoryReplayStore(),
+    configured: value !== undefined,
   };
 }

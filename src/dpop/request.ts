@@ -64,6 +64,26 @@ function checkRequestShape(request: unknown): asserts request is VerifiableReque
   if (typeof headers !== 'object' || headers === null) throw new TypeError('tokenwarden: verifyRequest needs the request "headers"');
 }
 
+/** What an adapter's challenges say about DPoP (RFC 9449 §7.1) for one verifier. */
+export interface DpopChallenge {
+  /** The proof algorithms, space-separated, for `algs`. */
+  readonly algs: string;
+  /** Advertise DPoP in every challenge, not only to requests that used it (`dpop` was configured). */
+  readonly advertise: boolean;
+  /** Bearer tokens are accepted too (`dpop.mode` is not `required`). */
+  readonly bearer: boolean;
+}
+
+// Keyed by the verifyRequest function a verifier exposes: adapters find its DPoP settings
+// without the Verifier interface growing a field for them.
+const challenges = new WeakMap<object, DpopChallenge>();
+
+/** The DPoP challenge settings of a verifier, `undefined` when it takes no DPoP (or is no verifier of ours). */
+export function dpopChallengeOf(verifier: { readonly verifyRequest?: unknown }): DpopChallenge | undefined {
+  const { verifyRequest } = verifier;
+  return typeof verifyRequest === 'function' ? challenges.get(verifyRequest) : undefined;
+}
+
 export function createRequestVerifier(parts: RequestVerifierParts): (request: VerifiableRequest) => Promise<AccessTokenClaims> {
   const { dpop, mtls, verifyToken } = parts;
   const proofs = createProofChecker({ ...dpop, signatures, digests });
@@ -116,7 +136,7 @@ export function createRequestVerifier(parts: RequestVerifierParts): (request: Ve
     if (first !== true) throw proofInvalid('has been used before (replayed "jti")');
   }
 
-  return async function verifyRequest(request) {
+  async function verifyRequest(request: VerifiableRequest): Promise<AccessTokenClaims> {
     checkRequestShape(request);
     const credential = readCredential(headerValues(request.headers, 'authorization'));
     if (credential.kind !== 'token') throw malformed(CREDENTIAL_PROBLEM[credential.kind]);
@@ -138,5 +158,10 @@ export function createRequestVerifier(parts: RequestVerifierParts): (request: Ve
     else if (mtls.mode === 'required') throw bindingInvalid('this verifier accepts certificate-bound tokens only');
     if (proof !== undefined) await claimProof(proof);
     return claims;
-  };
+  }
+
+  if (dpop.mode !== 'disabled') {
+    challenges.set(verifyRequest, { algs: [...dpop.algorithms].join(' '), advertise: dpop.configured, bearer: dpop.mode !== 'required' });
+  }
+  return verifyRequest;
 }

@@ -173,7 +173,7 @@ describe('token sources', () => {
       headers: { authorization: 'Bearer a', cookie: 'x=1' },
       rawHeaders: ['Authorization', 'Bearer a', 'Host', 'h', 'authorization', 'Bearer b'],
     });
-    expect(source).toEqual({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
+    expect(source).toMatchObject({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
   });
 
   it('falls back to headers when rawHeaders has no Authorization line', () => {
@@ -185,7 +185,9 @@ describe('token sources', () => {
       ['authorization', 'Bearer a'],
       ['cookie', 'x=1'],
     ]);
-    expect(webSource(headers)).toEqual({ authorization: 'Bearer a', cookie: 'x=1' });
+    const source = webSource(new Request('https://api.example.com/orders?x=1', { method: 'POST', headers }));
+    expect(source).toMatchObject({ authorization: 'Bearer a', cookie: 'x=1' });
+    expect(source.request?.()).toMatchObject({ method: 'POST', url: 'https://api.example.com/orders?x=1' });
   });
 });
 

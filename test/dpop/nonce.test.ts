@@ -27,7 +27,7 @@ afterEach(() => {
 /** Sends a proof with `nonce` and returns the nonce the verifier asks for, or 'accepted'. */
 async function attempt(verifier: ReturnType<typeof verifierFor>, nonce: string | undefined): Promise<string> {
   const token = await issuer.sign({}, { dpop: key });
-  const proof = key.proof({ method: 'GET', url: API_URL, accessToken: token, nonce });
+  const proof = key.proof({ method: 'GET', url: API_URL, accessToken: token, ...(nonce === undefined ? {} : { nonce }) });
   try {
     await verifier.verifyRequest(request(`DPoP ${token}`, proof));
     return 'accepted';
