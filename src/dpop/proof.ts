@@ -5,7 +5,7 @@ import { AccessTokenError, isAccessTokenError } from '../errors.js';
 import { importVerificationKey } from '../jwks/key-set.js';
 import { thumbprintInput } from '../jwks/thumbprint.js';
 import type { Algorithm } from '../token/algorithms.js';
-import { parseCompactJws, type ParseOptions } from '../token/parse.js';
+import { createKnownHeaders, parseCompactJws, type ParseOptions } from '../token/parse.js';
 import { hasExpectedShape, type SignatureRuntime, type VerificationKey } from '../token/signature.js';
 import type { Digests } from './digest.js';
 import { httpTarget, type HttpTarget } from './htu.js';
@@ -60,8 +60,11 @@ interface KnownKey {
 
 export function createProofChecker(settings: ProofCheckerSettings): ProofChecker {
   const { algorithms, maxProofAge, clockTolerance, origins, signatures, digests } = settings;
-  const parseOptions: ParseOptions = { maxTokenLength: MAX_PROOF_LENGTH, algorithms };
+  // A client signs its proofs with one key, so their headers repeat: decoded and checked once.
+  const parseOptions: ParseOptions = { maxTokenLength: MAX_PROOF_LENGTH, algorithms, headers: createKnownHeaders() };
   const knownKeys = new Map<string, KnownKey>();
+  // The key of a header already seen (headers are shared, frozen objects): no thumbprint input to build.
+  const keysByHeader = new WeakMap<object, KnownKey>();
 
   async function keyOf(jwk: unknown, alg: Algorithm): Promise<KnownKey> {
     if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw proofInvalid('has no "jwk" header');
@@ -117,7 +120,12 @@ export function createProofChecker(settings: ProofCheckerSettings): ProofChecker
         throw proofInvalid('"ath" is not the hash of the access token');
       }
 
-      const { key, jkt } = await keyOf(header.jwk, header.alg);
+      let known = keysByHeader.get(header);
+      if (known === undefined) {
+        known = await keyOf(header.jwk, header.alg);
+        keysByHeader.set(header, known);
+      }
+      const { key, jkt } = known;
       const { signingInput, signature } = parsed;
       const valid = hasExpectedShape(header.alg, key, signature) && (await signatures.verify(header.alg, key, signingInput, signature));
       if (!valid) throw proofInvalid('signature does not verify with its "jwk"');
