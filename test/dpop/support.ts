@@ -26,7 +26,9 @@ export function makeCertificate(commonName: string, ca?: TestCertificate & { dir
     const cert = join(dir, 'cert.pem');
     execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], { stdio: 'ignore' });
     if (ca === undefined) {
-      execFileSync('openssl', ['req', '-x509', '-new', '-key', key, '-subj', `/CN=${commonName}`, '-days', '1', '-out', cert, '-addext', 'basicConstraints=critical,CA:TRUE'], { stdio: 'ignore' });
+      // A server certificate for a loopback address names it, so that TLS clients verify it.
+      const altName = /^[\d.]+$/.test(commonName) ? ['-addext', `subjectAltName=IP:${commonName}`] : [];
+      execFileSync('openssl', ['req', '-x509', '-new', '-key', key, '-subj', `/CN=${commonName}`, '-days', '1', '-out', cert, ...altName], { stdio: 'ignore' });
     } else {
       const csr = join(dir, 'req.csr');
       const caKey = join(dir, 'ca-key.pem');
