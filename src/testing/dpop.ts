@@ -1,7 +1,9 @@
 // DPoP proofs for tests (RFC 9449 §4): a client key pair and proofs signed with it, through
 // node:crypto alone (like the test issuer, so that CommonJS test runners load it).
-import { createHash, generateKeyPair, randomUUID, sign, constants, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import { createHash, randomUUID, sign, type JsonWebKey } from 'node:crypto';
+import { thumbprintInput } from '../jwks/thumbprint.js';
 import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
+import { newKeyPair, signerFor } from './keys.js';
 
 /** Options of {@link createDpopKey}. */
 export interface DpopKeyOptions {
@@ -42,20 +44,10 @@ export interface DpopKey {
 
 const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function newKeyPair(alg: Algorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  const spec = ALGORITHM_SPECS[alg];
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void => (error ? reject(error) : resolve({ publicKey, privateKey }));
-    if (spec.kty === 'RSA') generateKeyPair('rsa', { modulusLength: 2048 }, done);
-    else if (spec.kty === 'EC') generateKeyPair('ec', { namedCurve: spec.curves[0] as string }, done);
-    else generateKeyPair('ed25519', undefined, done);
-  });
-}
-
 /** The RFC 7638 thumbprint of a public JWK (RSA, EC or OKP). */
 export function jwkThumbprint(jwk: JsonWebKey): string {
-  const members = jwk.kty === 'RSA' ? ['e', 'kty', 'n'] : jwk.kty === 'EC' ? ['crv', 'kty', 'x', 'y'] : ['crv', 'kty', 'x'];
-  const input = `{${members.map((name) => `${JSON.stringify(name)}:${JSON.stringify(jwk[name])}`).join(',')}}`;
+  const input = thumbprintInput(jwk as Record<string, unknown>);
+  if (input === undefined) throw new TypeError('tokenwarden: jwkThumbprint needs a public RSA, EC or OKP JWK');
   return createHash('sha256').update(input).digest('base64url');
 }
 
@@ -83,13 +75,8 @@ export async function createDpopKey(options: DpopKeyOptions = {}): Promise<DpopK
   const { publicKey, privateKey } = await newKeyPair(algorithm);
   const { kty, n, e, crv, x, y } = publicKey.export({ format: 'jwk' });
   const publicJwk = withOverrides({ kty, n, e, crv, x, y }, undefined) as JsonWebKey;
-  const { family, hash } = ALGORITHM_SPECS[algorithm];
-  const signer: KeyObject | SignKeyObjectInput =
-    family === 'RSA-PSS'
-      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : family === 'EC'
-        ? { key: privateKey, dsaEncoding: 'ieee-p1363' }
-        : privateKey;
+  const { hash } = ALGORITHM_SPECS[algorithm];
+  const signer = signerFor(algorithm, privateKey);
   return {
     algorithm,
     publicJwk,

@@ -1,9 +1,10 @@
-import { constants, createHash, generateKeyPair, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import { createHash, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
 import { certificateDer, type ClientCertificate } from '../mtls/certificate.js';
 import type { DpopKey } from './dpop.js';
+import { newKeyPair, signerFor } from './keys.js';
 
 export { createDpopKey, jwkThumbprint } from './dpop.js';
 export type { DpopKey, DpopKeyOptions, DpopProofOptions } from './dpop.js';
@@ -92,31 +93,11 @@ interface SigningKey {
   readonly jwk: TestJwk;
 }
 
-// node:crypto alone, no jose: jose 6 is an ES module, which a CommonJS test runner (Jest)
-// cannot require, and the test issuer must load wherever its users' tests run.
-function newKeyPair(alg: Algorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  const spec = ALGORITHM_SPECS[alg];
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void =>
-      error ? reject(error) : resolve({ publicKey, privateKey });
-    if (spec.kty === 'RSA') generateKeyPair('rsa', { modulusLength: 2048 }, done);
-    else if (spec.kty === 'EC') generateKeyPair('ec', { namedCurve: spec.curves[0] as string }, done);
-    else generateKeyPair('ed25519', undefined, done);
-  });
-}
-
 async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
   const { privateKey, publicKey } = await newKeyPair(alg);
   const kid = randomUUID();
   const jwk: TestJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
-  const { family } = ALGORITHM_SPECS[alg];
-  const signer: KeyObject | SignKeyObjectInput =
-    family === 'RSA-PSS'
-      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : family === 'EC'
-        ? { key: privateKey, dsaEncoding: 'ieee-p1363' }
-        : privateKey;
-  return { kid, alg, signer, jwk };
+  return { kid, alg, signer: signerFor(alg, privateKey), jwk };
 }
 
 const base64url = (text: string): string => Buffer.from(text).toString('base64url');
