@@ -96,7 +96,8 @@ export function createRequestVerifier(parts: RequestVerifierParts): (request: Ve
     if (values.length === 0 || values[0] === '') throw proofInvalid('is missing: a DPoP token needs a DPoP header');
     if (values.length > 1) throw proofInvalid('header appears more than once');
     const target = httpTarget(request.url, false);
-    if (target === undefined) throw new TypeError('tokenwarden: verifyRequest needs the absolute http(s) URL of the request');
+    // A Host header a client made up can make the URL unreadable: a refusal, never a 500.
+    if (target === undefined) throw proofInvalid('cannot be checked: the request URL is not an absolute http(s) URL');
     const proof = await proofs.check(values[0] as string, { method: request.method, target, token }, now);
     if (nonces !== undefined && !(await nonces.accepts(proof.nonce, now))) {
       // RFC 9449 §8: the client retries with the nonce it is handed.

@@ -73,6 +73,14 @@ describe('dpop.mode', () => {
   });
 });
 
+describe('a request URL that cannot be read', () => {
+  it('refuses the DPoP request rather than throwing (a made-up Host header)', async () => {
+    const token = await issuer.sign({}, { dpop: key });
+    const proof = key.proof({ method: 'GET', url: API_URL, accessToken: token });
+    await refusal(verifierFor(issuer).verifyRequest(request(`DPoP ${token}`, proof, { url: 'http://a b/orders/42' })), 'dpop_proof_invalid');
+  });
+});
+
 describe('mtls.mode', () => {
   it('"required" refuses a token that is not certificate-bound', async () => {
     const token = await issuer.sign();
