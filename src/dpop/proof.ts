@@ -114,7 +114,7 @@ export function createProofChecker(settings: ProofCheckerSettings): ProofChecker
       if (typeof iat !== 'number' || !Number.isFinite(iat)) throw proofInvalid('has no numeric "iat"');
       if (iat > now + clockTolerance) throw proofInvalid('"iat" is in the future');
       if (iat < now - maxProofAge - clockTolerance) throw proofInvalid('is too old ("iat")');
-      // RFC 9449 §4.3 step 11: bound to this access token by its hash.
+      // RFC 9449 §4.3 step 12: bound to this access token by its hash.
       const expectedAth = digests.sha256(request.token);
       if (typeof ath !== 'string' || ath !== (typeof expectedAth === 'string' ? expectedAth : await expectedAth)) {
         throw proofInvalid('"ath" is not the hash of the access token');
