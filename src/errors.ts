@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'token_revoked'
   | 'insufficient_scope'
   | 'jwks_unavailable'
-  | 'revocation_unavailable';
+  | 'revocation_unavailable'
+  | 'dpop_proof_invalid'
+  | 'dpop_nonce_required'
+  | 'token_binding_invalid';
 
 /**
  * The HTTP status each code maps to: 401 when the token is bad, 403 when it is good but not
@@ -39,6 +42,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, 401 | 403 | 503>> = Object
   insufficient_scope: 403,
   jwks_unavailable: 503,
   revocation_unavailable: 503,
+  dpop_proof_invalid: 401,
+  dpop_nonce_required: 401,
+  token_binding_invalid: 401,
 });
 
 /**
@@ -60,6 +66,18 @@ export const ERROR_DESCRIPTION: Readonly<Record<ErrorCode, string>> = Object.fre
   insufficient_scope: 'The access token does not grant the required permissions',
   jwks_unavailable: 'The signing keys are temporarily unavailable',
   revocation_unavailable: 'The revocation status is temporarily unavailable',
+  dpop_proof_invalid: 'The DPoP proof is invalid',
+  dpop_nonce_required: 'A DPoP proof with the nonce in the DPoP-Nonce header is required',
+  token_binding_invalid: 'The access token is bound to another key or certificate, or was sent without its proof',
+});
+
+/**
+ * The OAuth error name each code is sent under, where it is not RFC 6750's `invalid_token`
+ * (401) or `insufficient_scope` (403): the DPoP errors of RFC 9449 §7.1 and §8.
+ */
+export const OAUTH_ERROR: Readonly<Partial<Record<ErrorCode, string>>> = Object.freeze({
+  dpop_proof_invalid: 'invalid_dpop_proof',
+  dpop_nonce_required: 'use_dpop_nonce',
 });
 
 /**
@@ -98,6 +116,11 @@ export class AccessTokenError extends Error {
    * `error_description` instead of the code's generic one ({@link ERROR_DESCRIPTION}).
    */
   declare readonly description?: string;
+  /**
+   * On `dpop_nonce_required`: the nonce the client must put in its next DPoP proof. The
+   * adapters send it as the `DPoP-Nonce` header (RFC 9449 §8). A nonce is no secret.
+   */
+  declare readonly dpopNonce?: string;
 
   constructor(code: ErrorCode, message: string, options?: AccessTokenErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
@@ -107,6 +130,7 @@ export class AccessTokenError extends Error {
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
     if (options.requiredScopes !== undefined) this.requiredScopes = scopeList(options.requiredScopes);
     if (options.description !== undefined) this.description = clientText(options.description);
+    if (options.dpopNonce !== undefined) this.dpopNonce = options.dpopNonce;
   }
 }
 
@@ -124,6 +148,8 @@ export interface AccessTokenErrorOptions {
   requiredScopes?: readonly string[];
   /** See {@link AccessTokenError.description}. @default unset (the code's generic description) */
   description?: string;
+  /** See {@link AccessTokenError.dpopNonce}. @default unset */
+  dpopNonce?: string;
 }
 
 function scopeList(value: readonly string[]): readonly string[] {

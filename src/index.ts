@@ -3,8 +3,15 @@ export { AccessTokenError, ERROR_DESCRIPTION, ERROR_STATUS, insufficientScope, i
 export { createMemoryRevocationStore } from './revocation/memory.js';
 export { SUPPORTED_ALGORITHMS } from './token/algorithms.js';
 export { CHANNELS } from './events/channels.js';
+export { createMemoryReplayStore } from './dpop/replay.js';
 
 export type { Verifier, VerifierOptions } from './verifier.js';
+export type { BindingMode, DpopNonceOptions, DpopOptions } from './dpop/options.js';
+export type { MemoryReplayStoreOptions, ReplayStore } from './dpop/replay.js';
+export type { VerifiableRequest } from './dpop/request.js';
+export type { RequestHeaders } from './dpop/headers.js';
+export type { MtlsOptions } from './mtls/options.js';
+export type { ClientCertificate } from './mtls/certificate.js';
 export type { JsonWebKeySet, JwksOptions } from './jwks/options.js';
 export type { AccessTokenErrorOptions, ErrorCode } from './errors.js';
 export type { AccessTokenClaims } from './claims/types.js';

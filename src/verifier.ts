@@ -18,6 +18,10 @@ import type { VerificationKey } from './token/signature.js';
 import { createSignatureStep } from './token/verify-signature.js';
 import { channels, defaultHttpGet, signatures } from './runtime/node.js';
 import { createVerifiedTokenCache, type VerifiedTokenCache } from './verified-token-cache.js';
+import { refuseBoundToken } from './dpop/binding.js';
+import { resolveDpopOptions, type DpopOptions } from './dpop/options.js';
+import { CHECKS_BINDING, createRequestVerifier, type VerifiableRequest } from './dpop/request.js';
+import { resolveMtlsOptions, type MtlsOptions } from './mtls/options.js';
 
 export interface VerifierOptions {
   /**
@@ -132,6 +136,16 @@ export interface VerifierOptions {
    * @default { maxEntries: 10000 }
    */
   cache?: false | VerifiedTokenCacheOptions;
+  /**
+   * DPoP-bound tokens (RFC 9449), checked by {@link Verifier.verifyRequest}; see docs/dpop.md.
+   * @default { mode: 'allowed' }
+   */
+  dpop?: DpopOptions;
+  /**
+   * Certificate-bound tokens (RFC 8705), checked by {@link Verifier.verifyRequest}; see docs/dpop.md.
+   * @default { mode: 'allowed' }
+   */
+  mtls?: MtlsOptions;
 }
 
 export interface VerifiedTokenCacheOptions {
@@ -153,6 +167,23 @@ export interface Verifier<Claims extends object = Record<never, never>> {
    * ```
    */
   verifyAccessToken<Extra extends object = Claims>(token: string): Promise<AccessTokenClaims & Extra>;
+  /**
+   * Verifies the access token of an HTTP request with what binds it to its sender: the DPoP
+   * proof of a `DPoP` token (RFC 9449), the client certificate of a certificate-bound one
+   * (RFC 8705); then everything {@link Verifier.verifyAccessToken} does. Bound tokens are
+   * accepted only here: `verifyAccessToken` refuses them (`token_binding_invalid`).
+   *
+   * @example
+   * ```ts
+   * const claims = await verifier.verifyRequest({
+   *   method: req.method,
+   *   url: `https://api.example.com${req.url}`,
+   *   headers: req.headers,
+   *   clientCertificate: req.socket.getPeerX509Certificate?.(),
+   * });
+   * ```
+   */
+  verifyRequest<Extra extends object = Claims>(request: VerifiableRequest): Promise<AccessTokenClaims & Extra>;
   /** Fetches every issuer's key set now (e.g. at start-up); rejects with `jwks_unavailable`. */
   warmUp(): Promise<void>;
   /**
@@ -192,6 +223,8 @@ const OPTION_NAMES = [
   'maxTokenLength',
   'jwks',
   'cache',
+  'dpop',
+  'mtls',
 ] as const;
 
 /**
@@ -233,6 +266,10 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
+  const dpop = resolveDpopOptions(options.dpop);
+  const mtls = resolveMtlsOptions(options.mtls);
+  // The contexts of traces started by verifyRequest, which checks a token's binding itself.
+  const bindingChecked = new WeakSet<object>();
   // The contexts of the traces running, so that verify() tells one from any other second argument.
   const contexts = new WeakMap<object, VerifyContext>();
 
@@ -244,7 +281,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
    */
   async function verify(token: string, trace?: unknown): Promise<AccessTokenClaims> {
     const context = trace === undefined ? undefined : contexts.get(trace as object);
-    if (context === undefined && channels.verify.hasSubscribers) return traced(token);
+    if (context === undefined && channels.verify.hasSubscribers) return traced(token, trace === CHECKS_BINDING);
     let header: JwsHeader;
     let claims: AccessTokenClaims;
     // Set when the token is verified in full now, rather than recalled from the cache.
@@ -280,6 +317,7 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       if (verifiedBy === undefined) cache?.delete(token);
       throw error;
     }
+    if (claims.cnf !== undefined && trace !== CHECKS_BINDING && !(context !== undefined && bindingChecked.has(context))) refuseBoundToken(claims);
     if (validate !== undefined) {
       const checked = runCustomCheck(validate, claims, header);
       if (checked !== undefined) await checked;
@@ -294,9 +332,10 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   }
 
   /** `verify` inside the `tokenwarden:verify` trace. */
-  async function traced(token: string): Promise<AccessTokenClaims> {
+  async function traced(token: string, checksBinding = false): Promise<AccessTokenClaims> {
     const context: VerifyContext = {};
     contexts.set(context, context);
+    if (checksBinding) bindingChecked.add(context);
     let claims: AccessTokenClaims | undefined;
     // Resolving to nothing keeps the claims out of the trace's `result`: the context carries
     // the few fields documented for it, and no more of what a token says.
@@ -311,6 +350,8 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
     audiences: rules.audiences ?? [],
 
     verifyAccessToken: verify as Verifier<Claims>['verifyAccessToken'],
+
+    verifyRequest: createRequestVerifier({ dpop, mtls, verifyToken: (token) => verify(token, CHECKS_BINDING) }) as Verifier<Claims>['verifyRequest'],
 
     async warmUp() {
       await Promise.all(keySources.distinct.map((source) => source.load()));

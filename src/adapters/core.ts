@@ -18,6 +18,9 @@ import {
 } from '../lib/metadata.js';
 import { fail, integer, isPlainObject, knownKeys, optionalFunction, optionsObject, stringList, unusable } from '../lib/options.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../verifier.js';
+import { headerValues, readCredential } from '../dpop/headers.js';
+import { dpopChallengeOf, type VerifiableRequest } from '../dpop/request.js';
+import type { TLSSocket } from 'node:tls';
 
 export type { AccessTokenClaims } from '../claims/types.js';
 export type { IssuerHealth, VerifierHealth } from '../events/health.js';
@@ -71,6 +74,11 @@ export interface AuthOptions<Claims extends object = Record<never, never>> {
 export interface TokenSource {
   readonly authorization: HeaderValue;
   readonly cookie: HeaderValue;
+  /**
+   * The request as `verifier.verifyRequest` reads it (method, external URL, headers, TLS peer
+   * certificate), built only when a token needs it.
+   */
+  readonly request?: () => VerifiableRequest;
 }
 
 /**
@@ -176,6 +184,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
     realm,
     resourceMetadata: optionalUrl('resourceMetadata', options.resourceMetadata),
     retryAfter: integer('retryAfter', options.retryAfter, 30, 1, 86400),
+    dpop: dpopChallengeOf(verifier),
   };
   const metadataOptions = options.metadata ?? {};
   if (!isPlainObject(metadataOptions)) fail('metadata', 'an object');
@@ -194,7 +203,9 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
   const missing = answerForRequest('missing', settings);
   const multiple = answerForRequest('multiple', settings);
   const malformed = answerForRequest('malformed', settings);
-  const refused = (error: AccessTokenError): Outcome<never> => ({ answer: answerForError(error, settings) });
+  const refused = (error: AccessTokenError, scheme?: 'Bearer' | 'DPoP'): Outcome<never> => ({ answer: answerForError(error, settings, scheme) });
+  // Tokens bound to their sender are checked with the whole request, where the adapter has it.
+  const takesRequests = typeof verifier.verifyRequest === 'function';
 
   // Claims verified by this core, per request object: a route-level protect() after an
   // app-level one reuses them and only adds its own guards. Another core (another verifier)
@@ -207,23 +218,36 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
     protect(guards, where = 'the arguments of protect()') {
       const routeGuards = guardList<Claims>(where, guards);
       return async (carrier, source) => {
+        let scheme: 'Bearer' | 'DPoP' | undefined;
         try {
           const known = verified.get(carrier);
           if (known !== undefined) {
             await runGuards(routeGuards, known);
             return { claims: known };
           }
-          const extraction = extractBearer(source.authorization, source.cookie, cookieName);
-          if (extraction.kind === 'none') return { answer: missing };
-          if (extraction.kind === 'multiple') return { answer: multiple };
-          if (extraction.kind === 'malformed') return { answer: malformed };
-          const claims = await verifier.verifyAccessToken<Claims>(extraction.token);
+          let claims: AccessTokenClaims & Claims;
+          const request = takesRequests ? source.request : undefined;
+          const credential = request === undefined ? undefined : readCredential(headerValues({ authorization: source.authorization ?? undefined }, 'authorization'));
+          if (request !== undefined && credential?.kind === 'token' && credential.scheme === 'DPoP') {
+            scheme = 'DPoP';
+            if (cookieName !== undefined && extractBearer(undefined, source.cookie, cookieName).kind === 'token') return { answer: multiple };
+            claims = await verifier.verifyRequest<Claims>(request());
+          } else {
+            const extraction = extractBearer(source.authorization, source.cookie, cookieName);
+            if (extraction.kind === 'none') return { answer: missing };
+            if (extraction.kind === 'multiple') return { answer: multiple };
+            if (extraction.kind === 'malformed') return { answer: malformed };
+            scheme = 'Bearer';
+            // A token from the cookie is a bearer token: verifyAccessToken refuses a bound one.
+            const fromHeader = request !== undefined && credential?.kind === 'token' && credential.token === extraction.token;
+            claims = fromHeader ? await verifier.verifyRequest<Claims>(request()) : await verifier.verifyAccessToken<Claims>(extraction.token);
+          }
           await runGuards(baseGuards, claims);
           verified.set(carrier, claims);
           await runGuards(routeGuards, claims);
           return { claims };
         } catch (error) {
-          if (isAccessTokenError(error)) return refused(error);
+          if (isAccessTokenError(error)) return refused(error, scheme);
           throw error;
         }
       };
@@ -277,8 +301,37 @@ function secondsUntilRetry(health: VerifierHealth): number {
   return Math.max(1, Math.ceil(soonest - now));
 }
 
-/** A request's token-bearing headers on Node (Express, Fastify, Koa, node:http). */
-export function nodeSource(req: { readonly headers: Record<string, string | string[] | undefined>; readonly rawHeaders?: readonly string[] }): TokenSource {
+/** A Node request as the adapters see it. */
+interface NodeRequest {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly rawHeaders?: readonly string[];
+  readonly method?: string | undefined;
+  readonly url?: string | undefined;
+  readonly socket?: unknown;
+}
+
+/**
+ * A Node request for verifyRequest. `url` is the framework's external URL where it knows one
+ * (its proxy settings decide scheme and host); otherwise the connection's scheme, the `Host`
+ * header and the request target. The TLS peer certificate comes from the connection.
+ */
+function nodeRequest(req: NodeRequest, url: (() => string) | undefined): VerifiableRequest {
+  const socket = req.socket as Partial<TLSSocket> | undefined;
+  const host = req.headers.host;
+  return {
+    method: req.method ?? 'GET',
+    url: url?.() ?? `${socket?.encrypted === true ? 'https' : 'http'}://${typeof host === 'string' ? host : 'localhost'}${req.url ?? '/'}`,
+    headers: req.headers,
+    clientCertificate: socket?.encrypted === true ? socket.getPeerX509Certificate?.() : undefined,
+    remoteAddress: socket?.remoteAddress,
+  };
+}
+
+/**
+ * A request's token-bearing headers on Node (Express, Fastify, Koa, node:http), and the request
+ * itself for verifyRequest; `url` gives its external URL where the framework knows it.
+ */
+export function nodeSource(req: NodeRequest, url?: () => string): TokenSource {
   // Node keeps only the first of repeated Authorization headers in `headers`; rawHeaders has
   // every one, which is how a second token is noticed.
   const raw = req.rawHeaders;
@@ -290,12 +343,17 @@ export function nodeSource(req: { readonly headers: Record<string, string | stri
     }
     if (values.length > 0) authorization = values;
   }
-  return { authorization, cookie: req.headers.cookie };
+  return { authorization, cookie: req.headers.cookie, request: () => nodeRequest(req, url) };
 }
 
-/** A request's token-bearing headers from web `Headers` (Hono, Next.js). */
-export function webSource(headers: Headers): TokenSource {
-  return { authorization: headers.get('authorization'), cookie: headers.get('cookie') };
+/** A web `Request`'s token-bearing headers (Hono, Next.js), and the request for verifyRequest. */
+export function webSource(request: Request): TokenSource {
+  const { headers } = request;
+  return {
+    authorization: headers.get('authorization'),
+    cookie: headers.get('cookie'),
+    request: () => ({ method: request.method, url: request.url, headers }),
+  };
 }
 
 /** The JSON `Response` for an answer, for adapters built on web Request/Response. */

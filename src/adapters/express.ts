@@ -88,7 +88,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const check = core.protect(guards);
       return function tokenwardenProtect(req, res, next) {
         // Express 4 does not await middleware: failures are handed to next() explicitly.
-        check(req, nodeSource(req))
+        check(req, nodeSource(req, () => `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`))
           .then((outcome) => {
             if (outcome.answer !== undefined) {
               respond(outcome.answer, req, res, next);

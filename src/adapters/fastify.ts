@@ -105,7 +105,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
         if (!request.server.hasRequestDecorator('auth')) {
           throw new Error('tokenwarden: register auth.plugin on this Fastify instance before using auth.protect()');
         }
-        const outcome = await check(request, nodeSource(request.raw));
+        const outcome = await check(request, nodeSource(request.raw, () => `${request.protocol}://${request.host}${request.url}`));
         if (outcome.answer !== undefined) {
           await respond(outcome.answer, request, reply);
           // Returning the reply makes Fastify wait for it and skip the rest of the route.

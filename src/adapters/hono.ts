@@ -76,7 +76,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
     protect(...guards) {
       const check = core.protect(guards);
       return async function tokenwardenProtect(c, next) {
-        const outcome = await check(c, webSource(c.req.raw.headers));
+        const outcome = await check(c, webSource(c.req.raw));
         if (outcome.answer !== undefined) {
           return custom === undefined ? answerResponse(outcome.answer) : custom(outcome.answer, c);
         }

@@ -84,7 +84,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
     protect(...guards) {
       const check = core.protect(guards);
       return async function tokenwardenProtect(ctx, next) {
-        const outcome = await check(ctx, nodeSource(ctx.req));
+        const outcome = await check(ctx, nodeSource(ctx.req, () => ctx.href));
         if (outcome.answer !== undefined) {
           await respond(outcome.answer, ctx);
           return;

@@ -100,7 +100,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
       const guards = typeof requirements === 'function' ? [requirements] : requirements;
       const check = core.protect(guards, 'the requirements of withAuth');
       return async function tokenwardenRoute(request, context) {
-        const outcome = await check(request, webSource(request.headers));
+        const outcome = await check(request, webSource(request));
         if (outcome.answer !== undefined) return respond(outcome.answer, request);
         return handler(request, outcome.claims, context);
       };
@@ -109,7 +109,7 @@ export function createAuth<Claims extends object = Record<never, never>>(options
     middleware(...guards) {
       const check = core.protect(guards, 'the arguments of middleware()');
       return async function tokenwardenMiddleware(request) {
-        const outcome = await check(request, webSource(request.headers));
+        const outcome = await check(request, webSource(request));
         return outcome.answer === undefined ? undefined : respond(outcome.answer, request);
       };
     },

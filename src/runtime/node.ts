@@ -3,3 +3,4 @@
 export { undiciGet as defaultHttpGet } from '../jwks/http-undici.js';
 export { nodeSignatures as signatures } from '../token/signature-node.js';
 export { nodeChannels as channels } from '../events/node.js';
+export { nodeDigests as digests } from '../dpop/digest-node.js';

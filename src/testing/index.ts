@@ -1,7 +1,13 @@
-import { constants, generateKeyPair, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
+import { createHash, randomUUID, sign, type JsonWebKey, type KeyObject, type SignKeyObjectInput } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
+import { certificateDer, type ClientCertificate } from '../mtls/certificate.js';
+import type { DpopKey } from './dpop.js';
+import { newKeyPair, signerFor } from './keys.js';
+
+export { createDpopKey, jwkThumbprint } from './dpop.js';
+export type { DpopKey, DpopKeyOptions, DpopProofOptions } from './dpop.js';
 
 export interface TestIssuerOptions {
   /**
@@ -28,6 +34,14 @@ export interface SignOptions {
   expiresIn?: number;
   /** Extra or replacement protected-header parameters (`typ`, `kid`, even bad ones). */
   header?: Record<string, unknown>;
+  /** Binds the token to this DPoP key: `cnf.jkt` is its thumbprint (RFC 9449 §6.1). @default unset */
+  dpop?: DpopKey;
+  /**
+   * Binds the token to this client certificate (DER, PEM or `X509Certificate`): `cnf["x5t#S256"]`
+   * is its SHA-256 thumbprint (RFC 8705 §3.1).
+   * @default unset
+   */
+  certificate?: ClientCertificate;
 }
 
 export interface RotateOptions {
@@ -79,34 +93,26 @@ interface SigningKey {
   readonly jwk: TestJwk;
 }
 
-// node:crypto alone, no jose: jose 6 is an ES module, which a CommonJS test runner (Jest)
-// cannot require, and the test issuer must load wherever its users' tests run.
-function newKeyPair(alg: Algorithm): Promise<{ publicKey: KeyObject; privateKey: KeyObject }> {
-  const spec = ALGORITHM_SPECS[alg];
-  return new Promise((resolve, reject) => {
-    const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject): void =>
-      error ? reject(error) : resolve({ publicKey, privateKey });
-    if (spec.kty === 'RSA') generateKeyPair('rsa', { modulusLength: 2048 }, done);
-    else if (spec.kty === 'EC') generateKeyPair('ec', { namedCurve: spec.curves[0] as string }, done);
-    else generateKeyPair('ed25519', undefined, done);
-  });
-}
-
 async function createSigningKey(alg: Algorithm): Promise<SigningKey> {
   const { privateKey, publicKey } = await newKeyPair(alg);
   const kid = randomUUID();
   const jwk: TestJwk = { ...publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' };
-  const { family } = ALGORITHM_SPECS[alg];
-  const signer: KeyObject | SignKeyObjectInput =
-    family === 'RSA-PSS'
-      ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-      : family === 'EC'
-        ? { key: privateKey, dsaEncoding: 'ieee-p1363' }
-        : privateKey;
-  return { kid, alg, signer, jwk };
+  return { kid, alg, signer: signerFor(alg, privateKey), jwk };
 }
 
 const base64url = (text: string): string => Buffer.from(text).toString('base64url');
+
+/** The `cnf` claim of a token signed with `options`, if it is to be bound. */
+function boundTo(options: SignOptions): { cnf?: Record<string, string> } {
+  const cnf: Record<string, string> = {};
+  if (options.dpop !== undefined) cnf.jkt = options.dpop.jkt;
+  if (options.certificate !== undefined) {
+    const der = certificateDer(options.certificate);
+    if (der === undefined) throw new TypeError('tokenwarden: option "certificate" must be DER bytes, PEM text or an X509Certificate');
+    cnf['x5t#S256'] = createHash('sha256').update(der).digest('base64url');
+  }
+  return Object.keys(cnf).length === 0 ? {} : { cnf };
+}
 
 /**
  * Starts a local issuer on 127.0.0.1 for tests and demos. It serves its JWKS at `/jwks.json`
@@ -189,6 +195,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
         iat: now,
         exp: now + (signOptions.expiresIn ?? 300),
         jti: randomUUID(),
+        ...boundTo(signOptions),
         ...claims,
       };
       for (const name of Object.keys(payload)) if (payload[name] === undefined) delete payload[name];

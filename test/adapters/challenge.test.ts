@@ -26,8 +26,11 @@ describe('WWW-Authenticate', () => {
 });
 
 describe('answers', () => {
-  it('maps every 401 code to invalid_token with its plain description', () => {
-    const codes = Object.keys(ERROR_DESCRIPTION).filter((code) => new AccessTokenError(code as ErrorCode, 'm').status === 401);
+  it('maps every 401 code but the DPoP ones to invalid_token with its plain description', () => {
+    const dpopCodes = ['dpop_proof_invalid', 'dpop_nonce_required'];
+    const codes = Object.keys(ERROR_DESCRIPTION).filter(
+      (code) => new AccessTokenError(code as ErrorCode, 'm').status === 401 && !dpopCodes.includes(code),
+    );
     expect(codes.length).toBeGreaterThan(5);
     for (const code of codes) {
       const answer = answerForError(new AccessTokenError(code as ErrorCode, 'internal detail'), settings);
@@ -81,5 +84,43 @@ describe('answers', () => {
   it('freezes answers so an errorResponse cannot change them for the next request', () => {
     const answer = answerForRequest('missing', settings);
     expect(Object.isFrozen(answer) && Object.isFrozen(answer.headers) && Object.isFrozen(answer.body)).toBe(true);
+  });
+});
+
+describe('DPoP challenges (RFC 9449 §7.1, §8)', () => {
+  const dpop = { algs: 'ES256 EdDSA', advertise: true, bearer: true };
+
+  it('offers DPoP with its algs beside Bearer when both are taken', () => {
+    const answer = answerForRequest('missing', { ...settings, dpop });
+    expect(answer.headers['www-authenticate']).toBe('Bearer realm="api", DPoP realm="api", algs="ES256 EdDSA"');
+  });
+
+  it('offers DPoP alone when only DPoP is taken, with the error in it', () => {
+    const answer = answerForError(new AccessTokenError('token_binding_invalid', 'm'), { ...settings, dpop: { ...dpop, bearer: false } }, 'Bearer');
+    expect(answer.headers['www-authenticate']).toBe(
+      `DPoP realm="api", error="invalid_token", error_description="${ERROR_DESCRIPTION.token_binding_invalid}", algs="ES256 EdDSA"`,
+    );
+  });
+
+  it('answers a bad proof with invalid_dpop_proof in the DPoP challenge', () => {
+    const answer = answerForError(new AccessTokenError('dpop_proof_invalid', 'm'), { ...settings, dpop }, 'DPoP');
+    expect(answer.body.error).toBe('invalid_dpop_proof');
+    expect(answer.headers['www-authenticate']).toBe(
+      `Bearer realm="api", DPoP realm="api", error="invalid_dpop_proof", error_description="${ERROR_DESCRIPTION.dpop_proof_invalid}", algs="ES256 EdDSA"`,
+    );
+  });
+
+  it('answers a missing nonce with use_dpop_nonce and the DPoP-Nonce header', () => {
+    const error = new AccessTokenError('dpop_nonce_required', 'm', { dpopNonce: 'abc.def' });
+    const answer = answerForError(error, { ...settings, dpop: { ...dpop, advertise: false } }, 'DPoP');
+    expect(answer.status).toBe(401);
+    expect(answer.body.error).toBe('use_dpop_nonce');
+    expect(answer.headers['dpop-nonce']).toBe('abc.def');
+    expect(answer.headers['www-authenticate']).toContain('DPoP realm="api", error="use_dpop_nonce"');
+  });
+
+  it('keeps the Bearer challenge as it was for a verifier that does not advertise DPoP', () => {
+    const answer = answerForError(new AccessTokenError('token_expired', 'm'), { ...settings, dpop: { ...dpop, advertise: false } }, 'Bearer');
+    expect(answer.headers['www-authenticate']).toBe(`Bearer realm="api", error="invalid_token", error_description="${ERROR_DESCRIPTION.token_expired}"`);
   });
 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_DESCRIPTION } from '../../src/index.js';
 import type { AuthOptions } from '../../src/adapters/core.js';
-import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
+import { createDpopKey, createTestIssuer, type DpopKey, type TestIssuer } from '../../src/testing/index.js';
 import type { VerifierHealth } from '../../src/events/health.js';
 import {
   closedPort,
@@ -316,6 +316,78 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
         bearer_methods_supported: ['header'],
         scopes_supported: ['orders:read', 'orders:write'],
       });
+    });
+  });
+
+  describe(`${framework} (${mode}): DPoP (RFC 9449)`, () => {
+    // The API's public origin: proofs name it whatever URL the request arrives at in the test.
+    const ORIGIN = 'https://orders.example.com';
+    const NONCE_SECRET = 'contract-nonce-secret-of-32-bytes!';
+    let issuer: TestIssuer;
+    let key: DpopKey;
+    let app: Harness;
+    let withNonces: Harness;
+
+    beforeAll(async () => {
+      [issuer, key] = await Promise.all([createTestIssuer({ audience: AUDIENCE }), createDpopKey()]);
+      const verifier = { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: issuer.jwksUri };
+      app = await start({ verifier: { ...verifier, dpop: { origins: [ORIGIN], algorithms: ['ES256', 'EdDSA'] } }, realm: 'orders' });
+      withNonces = await start({ verifier: { ...verifier, dpop: { origins: [ORIGIN], nonce: { secret: NONCE_SECRET } } }, realm: 'orders' });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await withNonces?.close();
+      await issuer?.close();
+    });
+
+    const dpopHeaders = (token: string, proof: string): HeaderList => [
+      ['authorization', `DPoP ${token}`],
+      ['dpop', proof],
+    ];
+
+    it('answers 200 to a DPoP-bound token with its proof', async () => {
+      const token = await issuer.sign({ sub: 'dora' }, { dpop: key });
+      const reply = await app.send('/me', dpopHeaders(token, key.proof({ method: 'GET', url: `${ORIGIN}/me`, accessToken: token })));
+      expect(reply.status).toBe(200);
+      expect(reply.body).toEqual({ sub: 'dora', path: '/me' });
+    });
+
+    it('answers a replayed proof with 401 invalid_dpop_proof in a DPoP challenge with algs', async () => {
+      const token = await issuer.sign({}, { dpop: key });
+      const headers = dpopHeaders(token, key.proof({ method: 'GET', url: `${ORIGIN}/me`, accessToken: token }));
+      expect((await app.send('/me', headers)).status).toBe(200);
+      const reply = await app.send('/me', headers);
+      expect(reply.status).toBe(401);
+      expectJsonError(reply, 'invalid_dpop_proof', ERROR_DESCRIPTION.dpop_proof_invalid);
+      expect(reply.header('www-authenticate')).toContain('DPoP realm="orders", error="invalid_dpop_proof"');
+      expect(reply.header('www-authenticate')).toContain('algs="ES256 EdDSA"');
+    });
+
+    it('answers a stolen DPoP-bound token sent as Bearer with 401 invalid_token, offering both schemes', async () => {
+      const token = await issuer.sign({}, { dpop: key });
+      const reply = await app.send('/me', bearer(token));
+      expect(reply.status).toBe(401);
+      expectJsonError(reply, 'invalid_token', ERROR_DESCRIPTION.token_binding_invalid);
+      expect(reply.header('www-authenticate')).toMatch(/^Bearer realm="orders", error="invalid_token", .*, DPoP realm="orders", algs="ES256 EdDSA"$/);
+    });
+
+    it('offers DPoP beside Bearer to a request without a token', async () => {
+      const reply = await app.send('/me');
+      expect(reply.status).toBe(401);
+      expect(reply.header('www-authenticate')).toBe('Bearer realm="orders", DPoP realm="orders", algs="ES256 EdDSA"');
+    });
+
+    it('hands out a nonce with 401 use_dpop_nonce and the DPoP-Nonce header, and accepts the retry', async () => {
+      const token = await issuer.sign({ sub: 'nina' }, { dpop: key });
+      const first = await withNonces.send('/me', dpopHeaders(token, key.proof({ method: 'GET', url: `${ORIGIN}/me`, accessToken: token })));
+      expect(first.status).toBe(401);
+      expectJsonError(first, 'use_dpop_nonce');
+      const nonce = first.header('dpop-nonce');
+      expect(nonce).toEqual(expect.any(String));
+      const proof = key.proof({ method: 'GET', url: `${ORIGIN}/me`, accessToken: token, nonce: nonce as string });
+      const retry = await withNonces.send('/me', dpopHeaders(token, proof));
+      expect(retry.status).toBe(200);
+      expect(retry.body).toEqual({ sub: 'nina', path: '/me' });
     });
   });
 }

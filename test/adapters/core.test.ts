@@ -76,6 +76,9 @@ describe('protecting a request', () => {
     const stub: Verifier = {
       issuers: ['https://auth.example.com'],
       audiences: ['stub-api'],
+      verifyRequest: async () => {
+        throw new Error('not used by this test');
+      },
       warmUp: async () => undefined,
       health: () => ({ ready: true, issuers: [] }),
       verifyAccessToken: async <Extra extends object>(token: string) => {
@@ -170,7 +173,7 @@ describe('token sources', () => {
       headers: { authorization: 'Bearer a', cookie: 'x=1' },
       rawHeaders: ['Authorization', 'Bearer a', 'Host', 'h', 'authorization', 'Bearer b'],
     });
-    expect(source).toEqual({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
+    expect(source).toMatchObject({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
   });
 
   it('falls back to headers when rawHeaders has no Authorization line', () => {
@@ -182,7 +185,9 @@ describe('token sources', () => {
       ['authorization', 'Bearer a'],
       ['cookie', 'x=1'],
     ]);
-    expect(webSource(headers)).toEqual({ authorization: 'Bearer a', cookie: 'x=1' });
+    const source = webSource(new Request('https://api.example.com/orders?x=1', { method: 'POST', headers }));
+    expect(source).toMatchObject({ authorization: 'Bearer a', cookie: 'x=1' });
+    expect(source.request?.()).toMatchObject({ method: 'POST', url: 'https://api.example.com/orders?x=1' });
   });
 });
 
@@ -204,6 +209,9 @@ describe('readiness', () => {
     const verifier: Verifier = {
       issuers: issuers.map((item) => item.issuer),
       audiences: ['stub-api'],
+      verifyRequest: async () => {
+        throw new Error('not used by this test');
+      },
       warmUp: async () => {
         state.warmUps++;
         throw new AccessTokenError('jwks_unavailable', 'still down');

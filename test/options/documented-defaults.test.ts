@@ -8,12 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/adapters/node.js';
 import { requireRoles } from '../../src/guards/roles.js';
 import { createMemoryRevocationStore } from '../../src/revocation/memory.js';
-import { createRedisRevocationStore } from '../../src/revocation/redis/index.js';
+import { createRedisReplayStore, createRedisRevocationStore } from '../../src/revocation/redis/index.js';
 import type { RedisClientLike } from '../../src/revocation/redis/client.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verifier.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { checkConfig } from '../../src/gateway/config.js';
+import { createMemoryReplayStore } from '../../src/dpop/replay.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FILES = [
@@ -27,6 +28,11 @@ const FILES = [
   'src/opentelemetry/options.ts',
   'src/gateway/config.ts',
   'src/gateway/forward.ts',
+  'src/dpop/options.ts',
+  'src/dpop/replay.ts',
+  'src/dpop/redis.ts',
+  'src/mtls/options.ts',
+  'src/testing/dpop.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -99,6 +105,22 @@ describe('every documented default, passed explicitly', () => {
     expect(() => createVerifier({ ...base, ...verifier, jwks, cache })).not.toThrow();
   });
 
+  it('is accepted by createVerifier for dpop (with its nonces) and mtls, and by createMemoryReplayStore', () => {
+    const dpop = documentedDefaults('DpopOptions');
+    const nonce = documentedDefaults('DpopNonceOptions');
+    const mtls = documentedDefaults('MtlsOptions');
+    const replay = documentedDefaults('MemoryReplayStoreOptions');
+    expect(Object.keys(dpop)).toEqual(['mode', 'algorithms', 'maxProofAge', 'clockTolerance']);
+    expect(Object.keys(nonce)).toEqual(['lifetime']);
+    expect(Object.keys(mtls)).toEqual(['mode', 'trustedProxies']);
+    expect(Object.keys(replay)).toEqual(['maxEntries']);
+    const verifier = documentedDefaults('VerifierOptions');
+    expect(verifier).toMatchObject({ dpop: { mode: 'allowed' }, mtls: { mode: 'allowed' } });
+
+    expect(() => createVerifier({ ...base, dpop: { ...dpop, nonce: { ...nonce, secret: 's'.repeat(32) } }, mtls })).not.toThrow();
+    expect(() => createMemoryReplayStore(replay)).not.toThrow();
+  });
+
   it('is accepted by createMemoryRevocationStore', () => {
     const options = documentedDefaults('MemoryRevocationStoreOptions');
     expect(Object.keys(options)).toEqual(['maxEntries', 'clockTolerance', 'maxTokenLifetime']);
@@ -116,6 +138,13 @@ describe('every documented default, passed explicitly', () => {
       const store = createRedisRevocationStore({ ...options, localTier: tier as boolean, client: idleRedisClient() });
       await store.close();
     }
+  });
+
+  it('is accepted by createRedisReplayStore', () => {
+    const options = documentedDefaults('RedisReplayStoreOptions');
+    expect(Object.keys(options)).toEqual(['prefix', 'timeout']);
+
+    expect(() => createRedisReplayStore({ ...options, client: idleRedisClient() })).not.toThrow();
   });
 
   it('is accepted by the adapters (createAuth) and requireRoles', () => {

@@ -1,9 +1,13 @@
-// The `tokenwarden/redis` subpath: the Redis revocation store and every type of its options.
+// The `tokenwarden/redis` subpath: the Redis revocation store and every type of its options,
+// and the DPoP replay store (src/dpop/redis.ts), which shares its client plumbing.
 // Node only (no web build), so it hands the store Node's fail-open channel itself.
 import { nodeChannels } from '../../events/node.js';
 import type { RedisRevocationStoreOptions } from './options.js';
 import { createRedisStore, type RedisRevocationStore } from './store.js';
 
+export { createRedisReplayStore } from '../../dpop/redis.js';
+export type { RedisReplayStoreOptions } from '../../dpop/redis.js';
+export type { ReplayStore } from '../../dpop/replay.js';
 export type { RedisRevocationStore } from './store.js';
 export type { RedisFailOpenEvent, RedisLocalTierOptions, RedisRevocationStoreOptions } from './options.js';
 export type { RedisLocalTierState } from './local-tier.js';

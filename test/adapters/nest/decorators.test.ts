@@ -125,6 +125,11 @@ function countingVerifier(): Verifier & { calls: number } {
       counting.calls += 1;
       return verifier.verifyAccessToken(token);
     }) as Verifier['verifyAccessToken'],
+    // The adapters verify a header token with the whole request, so that bound tokens are checked.
+    verifyRequest: ((request: Parameters<Verifier['verifyRequest']>[0]) => {
+      counting.calls += 1;
+      return verifier.verifyRequest(request);
+    }) as Verifier['verifyRequest'],
   };
   return counting;
 }

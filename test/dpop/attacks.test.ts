@@ -1,0 +1,3 @@
+import { describeDpopAttacks } from './attack-suite.js';
+
+describeDpopAttacks();
