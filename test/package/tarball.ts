@@ -2,7 +2,7 @@
 // is newer), `npm pack`, and fresh consumer projects that install the tarball and nothing else
 // a user would not install.
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -48,14 +48,34 @@ export async function buildIfStale(): Promise<void> {
   if (await isCurrent()) return;
   const deadline = Date.now() + LOCK_WAIT_MS;
   // mkdir is atomic: whoever creates the lock builds, the others wait for it to go.
-  while (!(await mkdir(LOCK).then(() => true, () => false))) {
+  while (!(await takeLock())) {
     if (Date.now() > deadline) throw new Error(`waited ${LOCK_WAIT_MS} ms for another build (remove ${LOCK} if none runs)`);
     await new Promise((done) => setTimeout(done, 250));
   }
   try {
     if (!(await isCurrent())) await run(npm, ['run', 'build'], { cwd: root, maxBuffer });
   } finally {
-    await rmdir(LOCK);
+    await rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** Takes the build lock, first clearing one whose process is gone (a test run killed mid-build). */
+async function takeLock(): Promise<boolean> {
+  if (await mkdir(LOCK).then(() => true, () => false)) {
+    await writeFile(join(LOCK, 'pid'), String(process.pid));
+    return true;
+  }
+  const owner = Number(await readFile(join(LOCK, 'pid'), 'utf8').catch(() => ''));
+  if (Number.isInteger(owner) && owner > 0 && !isAlive(owner)) await rm(LOCK, { recursive: true, force: true });
+  return false;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
