@@ -118,7 +118,8 @@ export function publish(pool: readonly PoolKey[], variants: readonly JwkVariant[
 
 // --- Claims ----------------------------------------------------------------------------------
 
-const RESERVED = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'jti']);
+// Registered claims, and those tokenwarden checks beyond jose (types of client_id, scope, scp; auth_time; a cnf binding)
+const RESERVED = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'sub', 'jti', 'auth_time', 'client_id', 'scope', 'scp', 'cnf']);
 
 /** Claims beyond the registered ones, any JSON (names like "__proto__" included). */
 export const extraClaims: fc.Arbitrary<[string, unknown][]> = fc
