@@ -1,4 +1,7 @@
+import type { AccessTokenClaims } from '../claims/types.js';
 import type { Algorithm } from '../token/algorithms.js';
+import type { JwsHeader } from '../token/parse.js';
+import { untrusted } from './sink.js';
 
 /**
  * The context object of the `tokenwarden:verify` TracingChannel: one per `verifyAccessToken`
@@ -39,4 +42,21 @@ export interface VerifyTracing {
   /** False while nobody listens to any of the five channels: no context is then built. */
   readonly hasSubscribers: boolean;
   tracePromise(fn: () => Promise<void>, context: VerifyContext): Promise<void>;
+}
+
+/** What a trace may learn from the header: the algorithm, the kid (cut), and whether the cache answered. */
+export function describeHeader(context: VerifyContext, header: JwsHeader, cached: boolean, issuer: string | undefined): void {
+  context.cached = cached;
+  context.alg = header.alg;
+  const kid = untrusted(header.kid);
+  if (kid !== undefined) context.kid = kid;
+  if (issuer !== undefined) context.issuer = issuer;
+}
+
+/** The claims a trace may carry; validateClaims has checked that each, when present, is a string. */
+export function describeClaims(context: VerifyContext, claims: AccessTokenClaims): void {
+  const { sub, client_id: clientId, scope } = claims;
+  if (sub !== undefined) context.sub = sub;
+  if (clientId !== undefined) context.clientId = clientId;
+  if (scope !== undefined) context.scope = scope;
 }

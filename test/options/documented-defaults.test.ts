@@ -18,7 +18,7 @@ import { createMemoryReplayStore } from '../../src/dpop/replay.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FILES = [
-  'src/verifier.ts',
+  'src/verifier-options.ts',
   'src/jwks/options.ts',
   'src/revocation/memory.ts',
   'src/revocation/redis/options.ts',
