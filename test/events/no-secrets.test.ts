@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { CHANNELS, createVerifier, type Verifier } from '../../src/index.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { tamper } from '../adapters/support.js';
+import { leaksOf, WINDOW, writeOut } from '../helpers/leaks.js';
 import { outcomeOf } from '../helpers/refusal.js';
 import { recordEvents, type Recorder } from './support.js';
 
@@ -23,42 +24,6 @@ afterEach(() => {
 afterAll(async () => {
   await Promise.all([issuer?.close(), stranger?.close()]);
 });
-
-/** Everything reachable from `value`, as text: own properties, and an error's message, stack and cause. */
-function writeOut(value: unknown, seen = new Set<unknown>()): string {
-  if (typeof value !== 'object' || value === null) return String(value);
-  if (seen.has(value)) return '';
-  seen.add(value);
-  const parts: string[] = [];
-  if (value instanceof Error) parts.push(value.name, value.message, value.stack ?? '', writeOut(value.cause, seen));
-  for (const key of Reflect.ownKeys(value)) parts.push(String(key), writeOut((value as Record<PropertyKey, unknown>)[key], seen));
-  return parts.join('\n');
-}
-
-// A leak of any 16 characters in a row of a token counts: part of a signature is still too much.
-const WINDOW = 16;
-
-/** Every run of WINDOW characters of `text`. */
-function windowsOf(text: string): Set<string> {
-  const windows = new Set<string>();
-  for (let i = 0; i + WINDOW <= text.length; i++) windows.add(text.slice(i, i + WINDOW));
-  return windows;
-}
-
-/**
- * What of `tokens` appears in `text`: any WINDOW characters in a row of a token as sent (its
- * header, payload or signature), or a whole decoded header.
- */
-function found(text: string, tokens: readonly string[]): string[] {
-  const published = windowsOf(text);
-  const leaks: string[] = [];
-  for (const token of tokens) {
-    for (const window of windowsOf(token)) if (published.has(window)) leaks.push(window);
-    const header = Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8');
-    if (header.length >= WINDOW && text.includes(header)) leaks.push(header);
-  }
-  return leaks;
-}
 
 async function run(verifier: Verifier, token: string, tokens: string[]): Promise<void> {
   tokens.push(token);
@@ -104,9 +69,9 @@ describe('what the channels publish', () => {
     const channels = new Set(recorder.published.map((event) => (event.context === undefined ? event.channel : CHANNELS.verify)));
     expect([...channels].sort()).toEqual(Object.values(CHANNELS).sort());
     const text = recorder.published.map((event) => writeOut(event.payload) + writeOut(event.context)).join('\n');
-    expect(found(text, tokens)).toEqual([]);
+    expect(leaksOf(text, tokens)).toEqual([]);
     // The search finds a piece of a signature wherever it hides, so an empty answer means something.
     const hidden = tokens[0] as string;
-    expect(found(writeOut({ deep: [new Error('x', { cause: { note: `…${hidden.slice(-WINDOW)}` } })] }), [hidden])).not.toEqual([]);
+    expect(leaksOf(writeOut({ deep: [new Error('x', { cause: { note: `…${hidden.slice(-WINDOW)}` } })] }), [hidden])).not.toEqual([]);
   });
 });

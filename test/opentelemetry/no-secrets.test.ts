@@ -7,6 +7,7 @@ import { createVerifier, type Verifier } from '../../src/index.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 import { tamper } from '../adapters/support.js';
+import { leaksOf, WINDOW } from '../helpers/leaks.js';
 import { outcomeOf } from '../helpers/refusal.js';
 import { createSdk, type Sdk } from './sdk.js';
 
@@ -26,20 +27,6 @@ afterAll(async () => {
   await sdk?.shutdown();
   await issuer?.close();
 });
-
-// Any 16 characters in a row of a token count as a leak: part of a signature is still too much.
-const WINDOW = 16;
-
-function leaksOf(text: string, tokens: readonly string[]): string[] {
-  const leaks: string[] = [];
-  for (const token of tokens) {
-    for (let i = 0; i + WINDOW <= token.length; i++) {
-      const window = token.slice(i, i + WINDOW);
-      if (text.includes(window)) leaks.push(window);
-    }
-  }
-  return leaks;
-}
 
 async function run(verifier: Verifier, token: string, tokens: string[]): Promise<void> {
   tokens.push(token);
