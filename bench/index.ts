@@ -6,7 +6,7 @@
 //   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
 //   BENCH_COLD_RUNS  processes per scenario for the cold-start section (default 40)
 //   BENCH_GATEWAY  seconds per gateway run, through nginx (default BENCH_HTTP; 0 skips it)
-//   BENCH_ONLY     comma-separated sections: verify,otel,memory,admission,http,gateway,redis,cold,dpop
+//   BENCH_ONLY     comma-separated sections: verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop
 //   BENCH_ALGS     comma-separated algorithms for the verify section (default RS256,ES256,EdDSA)
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
@@ -15,7 +15,7 @@ import { concurrent, interleavedPasses, median, pairedRatio, sequential, signTes
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const only = new Set((process.env.BENCH_ONLY ?? 'verify,otel,memory,admission,http,gateway,redis,cold,dpop').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop').split(','));
 
 interface Row {
   readonly name: string;
@@ -135,6 +135,8 @@ async function main(): Promise<void> {
     console.log('\nAgainst the goals (ratios paired by round; memory and end to end are reported below)');
     for (const line of standing) console.log(line);
   }
+  if (only.has('plain')) await (await import('./plain.js')).plainSection();
+  if (only.has('profile')) await (await import('./profile.js')).profileSection();
   if (only.has('otel')) await (await import('./otel.js')).otelSection();
   if (only.has('memory')) await (await import('./memory.js')).memorySection();
   if (only.has('admission')) await (await import('./cache-admission.js')).cacheAdmissionSection();
