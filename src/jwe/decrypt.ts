@@ -9,7 +9,7 @@ import { CONTENT_ENCRYPTION_SPECS } from './algorithms.js';
 import { coordinateBytes, isOnCurve } from './ec-point.js';
 import type { DecryptionKey } from './keys.js';
 import type { ResolvedDecryption } from './options.js';
-import { isCompactJwe, parseCompactJwe, type JweLimits, type ParsedJwe } from './parse.js';
+import { isCompactJwe, maxJweLength, parseCompactJwe, type JweLimits, type ParsedJwe } from './parse.js';
 
 /** Decrypts encrypted tokens; anything else passes through untouched. */
 export interface TokenDecryptor {
@@ -57,6 +57,7 @@ function checkEphemeralKey(epk: unknown, crv: string): void {
 
 export function createTokenDecryptor(settings: ResolvedDecryption, maxTokenLength: number): TokenDecryptor {
   const limits: JweLimits = { maxContentLength: maxTokenLength, algorithms: settings.algorithms, encryptions: settings.encryptions };
+  const maxLength = maxJweLength(maxTokenLength);
 
   async function decrypt(token: string, parsed: ParsedJwe, keys: readonly DecryptionKey[]): Promise<string> {
     const { alg, enc } = parsed.header;
@@ -81,7 +82,8 @@ export function createTokenDecryptor(settings: ResolvedDecryption, maxTokenLengt
 
   return {
     open(token) {
-      if (typeof token !== 'string' || !isCompactJwe(token)) return token;
+      // Anything too long for a JWE is left to the JWS parse, which refuses it before scanning it.
+      if (typeof token !== 'string' || token.length > maxLength || !isCompactJwe(token)) return token;
       const parsed = parseCompactJwe(token, limits);
       const keys = candidateKeys(settings, parsed);
       if (keys.length === 0) {

@@ -69,6 +69,8 @@ export function isCompactJwe(token: string): boolean {
 /** Splits and checks a compact JWE without decrypting anything. */
 export function parseCompactJwe(token: string, limits: JweLimits): ParsedJwe {
   if (token.length > maxJweLength(limits.maxContentLength)) throw malformed('encrypted token is too long');
+  // Five segments exactly: the one format there is (RFC 7516 §7.1).
+  if (!isCompactJwe(token)) throw malformed('encrypted token must have 5 segments');
   const [headerSegment, keySegment, ivSegment, ciphertextSegment, tagSegment] = token.split('.') as [string, string, string, string, string];
   if (headerSegment.length > MAX_HEADER_CHARS) throw malformed('encrypted token header is too long');
   const header = decodeJsonObject(headerSegment);

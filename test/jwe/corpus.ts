@@ -51,12 +51,15 @@ export async function buildJweCorpus(): Promise<JweCorpus> {
   const ec = ecKey('ECDH-ES', 'P-256', 'enc-ec');
   const dir = secretKey('dir', 32, 'enc-dir');
   const strangerRsa = rsaKey('RSA-OAEP-256', 'enc-rsa');
+  const gcmkw = secretKey('A256GCMKW', 32, 'enc-gcmkw');
 
   const inner = signToken(signer);
   const good = await encryptTo(rsa, inner);
   const goodEc = await encryptTo(ec, inner);
   const goodDir = await encryptTo(dir, inner);
   const goodCbc = await encryptTo(rsa, inner, { enc: 'A256CBC-HS512' });
+  const goodGcmkw = await encryptTo(gcmkw, inner);
+  const gcmkwHeader = headerOf(goodGcmkw);
   const rsaHeader = headerOf(good);
   const ecHeader = headerOf(goodEc);
   const epk = ecHeader.epk as Record<string, string>;
@@ -78,6 +81,7 @@ export async function buildJweCorpus(): Promise<JweCorpus> {
     { name: 'ECDH-ES on P-256', token: goodEc, code: 'accepted', beforeKeyUse: false },
     { name: 'dir with A256GCM', token: goodDir, code: 'accepted', beforeKeyUse: false },
     { name: 'A256CBC-HS512', token: goodCbc, code: 'accepted', beforeKeyUse: false },
+    { name: 'A256GCMKW', token: goodGcmkw, code: 'accepted', beforeKeyUse: false },
     // Refused algorithms, before any key is used.
     { name: 'alg RSA1_5', token: withHeader(good, { ...rsaHeader, alg: 'RSA1_5' }), code: 'algorithm_not_allowed', beforeKeyUse: true },
     ...['PBES2-HS256+A128KW', 'PBES2-HS384+A192KW', 'PBES2-HS512+A256KW'].map((alg) => ({
@@ -96,6 +100,13 @@ export async function buildJweCorpus(): Promise<JweCorpus> {
     { name: 'no cty', token: withHeader(good, { ...rsaHeader, cty: undefined }), code: 'token_malformed', beforeKeyUse: true },
     { name: 'cty JSON', token: withHeader(good, { ...rsaHeader, cty: 'JSON' }), code: 'token_malformed', beforeKeyUse: true },
     { name: 'duplicate alg in the header', token: withSegment(good, 0, b64u(`{"alg":"RSA-OAEP-256","alg":"dir","enc":"A256GCM","cty":"JWT"}`)), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'no enc', token: withHeader(good, { ...rsaHeader, enc: undefined }), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'a kid that is a number', token: withHeader(good, { ...rsaHeader, kid: 7 }), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'a 5000-character header', token: withHeader(good, { ...rsaHeader, pad: 'p'.repeat(5000) }), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'A256GCMKW without its header tag', token: withHeader(goodGcmkw, { ...gcmkwHeader, tag: undefined }), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'A256GCMKW with a 16-byte header iv', token: withHeader(goodGcmkw, { ...gcmkwHeader, iv: b64u(new Uint8Array(16)) }), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'A256GCMKW with a wrapped key of the wrong length', token: withSegment(goodGcmkw, 1, b64u(new Uint8Array(40))), code: 'token_malformed', beforeKeyUse: true },
+    { name: 'CBC ciphertext that is not whole blocks', token: withSegment(goodCbc, 3, Buffer.from(goodCbc.split('.')[3] as string, 'base64url').subarray(1).toString('base64url')), code: 'token_malformed', beforeKeyUse: true },
     { name: 'kid naming no key of ours', token: withHeader(good, { ...rsaHeader, kid: 'someone-else' }), code: 'token_decryption_failed', beforeKeyUse: true },
     // Sizes and encodings.
     { name: 'a truncated GCM tag (12 of 16 bytes)', token: withSegment(good, 4, Buffer.from(tag, 'base64url').subarray(0, 12).toString('base64url')), code: 'token_malformed', beforeKeyUse: true },
@@ -130,6 +141,6 @@ export async function buildJweCorpus(): Promise<JweCorpus> {
     { name: 'a JWE inside a JWE', token: await encryptTo(rsa, nested), code: 'token_malformed', beforeKeyUse: false },
     { name: 'text that is not UTF-8 inside', token: await encryptTo(dir, new Uint8Array([0xff, 0xfe, 0x41])), code: 'token_malformed', beforeKeyUse: false },
   ];
-  const secrets = [inner, unsigned, wronglySigned, strangerIssued, ...[rsa, ec, dir].map((k) => (k.privateJwk.d ?? k.privateJwk.k) as string)];
-  return { signer, keys: [rsa, ec, dir], secrets, cases };
+  const secrets = [inner, unsigned, wronglySigned, strangerIssued, ...[rsa, ec, dir, gcmkw].map((k) => (k.privateJwk.d ?? k.privateJwk.k) as string)];
+  return { signer, keys: [rsa, ec, dir, gcmkw], secrets, cases };
 }
