@@ -2,9 +2,11 @@
 // (src/runtime/node.ts: node:crypto signatures) and the web one (src/runtime/web.ts: jose over
 // WebCrypto). Decryption is jose on both; the inner JWS takes each build's own signature path.
 // Both must give every case the same answer, and the one the corpus expects.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as nodeBuild from '../../src/index.js';
 import { AUDIENCE, ISSUER, JWKS_URI, jwksStub } from '../helpers/forge.js';
+import { fcOptions, fuzzRuns, fuzzTimeout } from '../fuzz/support.js';
 import { buildJweCorpus, type JweCorpus } from './corpus.js';
 
 type Build = typeof nodeBuild;
@@ -68,4 +70,30 @@ describe('the Node and web builds', () => {
       expect(await onWeb.verifyAccessToken(token)).toEqual(await onNode.verifyAccessToken(token));
     }
   });
+
+  // Any one character of an accepted token changed, anywhere: refused by both, with one code.
+  const runs = fuzzRuns(300);
+  it(
+    'refuse every accepted token with one character changed, alike',
+    async () => {
+      const onNode = verifierOf(nodeBuild);
+      const onWeb = verifierOf(webBuild);
+      const accepted = corpus.cases.filter((entry) => entry.code === 'accepted').map((entry) => entry.token);
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ';
+      await fc.assert(
+        fc.asyncProperty(fc.nat(), fc.nat(), fc.nat({ max: alphabet.length - 1 }), async (which, where, what) => {
+          const token = accepted[which % accepted.length] as string;
+          const at = where % token.length;
+          const replacement = alphabet[what] as string;
+          fc.pre(token[at] !== replacement);
+          const mutated = `${token.slice(0, at)}${replacement}${token.slice(at + 1)}`;
+          const node = await outcome(nodeBuild, onNode, mutated);
+          expect(node).not.toBe('accepted');
+          expect(await outcome(webBuild, onWeb, mutated)).toBe(node);
+        }),
+        fcOptions(runs),
+      );
+    },
+    fuzzTimeout(runs, 10),
+  );
 });
