@@ -6,6 +6,7 @@ import { fail, isScopeToken } from './lib/options.js';
  */
 export type ErrorCode =
   | 'token_malformed'
+  | 'token_decryption_failed'
   | 'algorithm_not_allowed'
   | 'key_not_found'
   | 'signature_invalid'
@@ -29,6 +30,7 @@ export type ErrorCode =
  */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, 401 | 403 | 503>> = Object.freeze({
   token_malformed: 401,
+  token_decryption_failed: 401,
   algorithm_not_allowed: 401,
   key_not_found: 401,
   signature_invalid: 401,
@@ -53,6 +55,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, 401 | 403 | 503>> = Object
  */
 export const ERROR_DESCRIPTION: Readonly<Record<ErrorCode, string>> = Object.freeze({
   token_malformed: 'The access token is malformed',
+  token_decryption_failed: 'The access token could not be decrypted',
   algorithm_not_allowed: 'The access token is signed with an algorithm that is not allowed',
   key_not_found: 'The access token is signed with an unknown key',
   signature_invalid: 'The access token signature is invalid',

@@ -3,6 +3,7 @@
 import type { AccessTokenClaims } from './claims/types.js';
 import type { ExpectedClaimValue } from './claims/options.js';
 import type { DpopOptions } from './dpop/options.js';
+import type { DecryptionOptions } from './jwe/options.js';
 import type { JwksOptions } from './jwks/options.js';
 import type { KeySource } from './jwks/remote-key-source.js';
 import { boolean, fail, integer, isPlainObject, knownKeys, seconds, unusable } from './lib/options.js';
@@ -137,6 +138,13 @@ export interface VerifierOptions {
    * @default { mode: 'allowed' }
    */
   mtls?: MtlsOptions;
+  /**
+   * Encrypted access tokens (compact JWE): the private keys they are encrypted to and the
+   * algorithms accepted; see docs/jwe.md. Without it, encrypted tokens are refused
+   * (`token_malformed`).
+   * @default unset
+   */
+  decryption?: DecryptionOptions;
 }
 
 export interface VerifiedTokenCacheOptions {
@@ -165,6 +173,7 @@ export const OPTION_NAMES = [
   'cache',
   'dpop',
   'mtls',
+  'decryption',
 ] as const;
 
 /** A token that verified: what a later presentation of the same text needs to be re-checked. */

@@ -18,6 +18,8 @@ import { refuseBoundToken } from './dpop/binding.js';
 import { resolveDpopOptions } from './dpop/options.js';
 import { CHECKS_BINDING, createRequestVerifier, type VerifiableRequest } from './dpop/request.js';
 import { resolveMtlsOptions } from './mtls/options.js';
+import { createTokenDecryptor } from './jwe/decrypt.js';
+import { resolveDecryptionOptions } from './jwe/options.js';
 import { OPTION_NAMES, resolveAlgorithms, resolveCache, resolveRevocation, type VerifierOptions } from './verifier-options.js';
 
 export type { VerifiedTokenCacheOptions, VerifierOptions } from './verifier-options.js';
@@ -114,6 +116,8 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
   const verifySignature = createSignatureStep(signatures);
   const dpop = resolveDpopOptions(options.dpop);
   const mtls = resolveMtlsOptions(options.mtls);
+  const decryption = resolveDecryptionOptions(options.decryption);
+  const decryptor = decryption === undefined ? undefined : createTokenDecryptor(decryption, maxTokenLength);
   // The contexts of traces started by verifyRequest, which checks a token's binding itself.
   const bindingChecked = new WeakSet<object>();
   // The contexts of the traces running, so that verify() tells one from any other second argument.
@@ -142,7 +146,9 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       // A remembered token whose key has left the key set is trusted no more: verified in full.
       if (hit !== undefined) cache?.delete(token);
       if (context !== undefined) context.cached = false;
-      const parsed = parseCompactJws(token, parseOptions);
+      // An encrypted token is opened first; its inner JWS is then verified like any other.
+      const opened = decryptor === undefined ? token : decryptor.open(token);
+      const parsed = parseCompactJws(typeof opened === 'string' ? opened : await opened, parseOptions);
       if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
       const selected = selectIssuer(parsed.payload);
       source = selected instanceof Promise ? await selected : selected;

@@ -5,9 +5,11 @@ import { ALGORITHM_SPECS, type Algorithm } from '../token/algorithms.js';
 import { certificateDer, type ClientCertificate } from '../mtls/certificate.js';
 import type { DpopKey } from './dpop.js';
 import { newKeyPair, signerFor } from './keys.js';
+import { encryptToken, type TestEncryption } from './encrypt.js';
 
 export { createDpopKey, jwkThumbprint } from './dpop.js';
 export type { DpopKey, DpopKeyOptions, DpopProofOptions } from './dpop.js';
+export type { TestEncryption } from './encrypt.js';
 
 export interface TestIssuerOptions {
   /**
@@ -42,6 +44,12 @@ export interface SignOptions {
    * @default unset
    */
   certificate?: ClientCertificate;
+  /**
+   * Encrypts the signed token to a resource server's public RSA key (compact JWE, `cty`
+   * `at+jwt`), for a verifier with `decryption`; see docs/jwe.md.
+   * @default unset (a signed token)
+   */
+  encrypt?: TestEncryption;
 }
 
 export interface RotateOptions {
@@ -203,7 +211,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
       // Signed as the key's algorithm whatever `header.alg` claims: tests forge headers on purpose.
       const signature = sign(ALGORITHM_SPECS[key.alg].hash ?? null, Buffer.from(signingInput), key.signer);
-      return `${signingInput}.${signature.toString('base64url')}`;
+      const token = `${signingInput}.${signature.toString('base64url')}`;
+      return signOptions.encrypt === undefined ? token : encryptToken(token, signOptions.encrypt);
     },
     async rotate(rotateOptions = {}) {
       // Take the ready key and start on the one after it before awaiting, so that two

@@ -33,6 +33,7 @@ const FILES = [
   'src/dpop/redis.ts',
   'src/mtls/options.ts',
   'src/testing/dpop.ts',
+  'src/jwe/options.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -119,6 +120,13 @@ describe('every documented default, passed explicitly', () => {
 
     expect(() => createVerifier({ ...base, dpop: { ...dpop, nonce: { ...nonce, secret: 's'.repeat(32) } }, mtls })).not.toThrow();
     expect(() => createMemoryReplayStore(replay)).not.toThrow();
+  });
+
+  it('is accepted by createVerifier for decryption, beside a key', () => {
+    const decryption = documentedDefaults('DecryptionOptions');
+    expect(Object.keys(decryption)).toEqual(['encryptions']);
+    const key = { kty: 'oct', k: 'A'.repeat(43), alg: 'dir' };
+    expect(() => createVerifier({ ...base, decryption: { ...decryption, keys: [key] } as never })).not.toThrow();
   });
 
   it('is accepted by createMemoryRevocationStore', () => {
