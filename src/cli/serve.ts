@@ -62,8 +62,11 @@ export async function serveCommand(args: readonly string[], io: CliIo, hooks: Se
     try {
       service = await startGateway(config);
     } catch (error) {
-      // The verifier's and the adapter core's own option checks: still the config's fault.
-      if (error instanceof TypeError || error instanceof RangeError) throw new TypeError(`verifier: ${message(error)}`);
+      // The verifier's and the adapter core's own option checks (their messages start with
+      // "tokenwarden: "), or the service's (an optional package missing): still the config's fault.
+      if (error instanceof TypeError || error instanceof RangeError) {
+        throw new TypeError(error.message.startsWith('tokenwarden: ') ? `verifier: ${message(error)}` : error.message);
+      }
       io.err(`tokenwarden serve: cannot listen on ${config.listen.host}:${config.listen.port}: ${message(error)}`);
       return EXIT.unavailable;
     }

@@ -4,16 +4,19 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createCore, nodeSource, type RequestCheck } from '../adapters/core.js';
+import { createCore, nodeSource, type RequestCheck, type TokenSource } from '../adapters/core.js';
 import type { AccessTokenClaims } from '../claims/types.js';
 import { CHANNELS } from '../events/channels.js';
 import type { JwksFetchEvent } from '../events/jwks.js';
 import type { ErrorAnswer } from '../lib/answer.js';
 import { bearerChallenge } from '../lib/challenge.js';
 import type { Verifier } from '../verifier.js';
+import { forwardedCertificate } from './client-certificate.js';
 import type { GatewayConfig } from './config.js';
 import { claimHeaders } from './forward.js';
+import { startTelemetry } from './telemetry.js';
 import { originalRequest, type OriginalProblem } from './original-request.js';
+import { openReplayStore } from './replay.js';
 import { answerCode, logRefusal, type LineWriter, type RefusalCode } from './refusal-log.js';
 import { matchRoute, type RouteRule } from './routes.js';
 import { createTrustedProxies } from './trusted-proxies.js';
@@ -59,13 +62,23 @@ const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u
 /** Starts the sidecar for a checked config. Rejects when it cannot listen. */
 export async function startGateway(config: GatewayConfig, options: GatewayServiceOptions = {}): Promise<GatewayService> {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const core = createCore({
-    verifier: options.verifier ?? config.verifier,
+  // A verifier handed in brings its own replay store.
+  const replay = await openReplayStore(options.verifier === undefined ? config.replay : { kind: 'memory' });
+  let verifierOptions = config.verifier;
+  if (replay.store !== undefined) verifierOptions = { ...verifierOptions, dpop: { ...verifierOptions.dpop, replay: replay.store } };
+  let core: ReturnType<typeof createCore>;
+  try {
+    core = createCore({
+      verifier: options.verifier ?? verifierOptions,
     ...(config.realm === undefined ? {} : { realm: config.realm }),
     ...(config.cookie === undefined ? {} : { cookie: config.cookie }),
     ...(config.resourceMetadata === undefined ? {} : { resourceMetadata: config.resourceMetadata }),
-    retryAfter: config.retryAfter,
-  }, []);
+      retryAfter: config.retryAfter,
+    }, []);
+  } catch (error) {
+    await replay.close();
+    throw error;
+  }
   const readiness = core.readiness();
   const trusted = createTrustedProxies(config.trustedProxies);
   const checks = new Map<RouteRule, RequestCheck<AccessTokenClaims>>();
@@ -73,6 +86,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   const anyToken = core.protect([], 'default');
   const realm = config.realm ?? core.verifier.audiences[0] ?? 'api';
   const nginx = config.proxy === 'nginx';
+  const { certificateHeader, proxy } = config;
 
   const requestProblem = (description: string): ErrorAnswer => ({
     status: 400,
@@ -114,17 +128,25 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     }
   }
 
+  // Only a trusted proxy's header, and only the configured one, can name the client certificate.
+  function certificateOf(req: IncomingMessage, fromProxy: boolean): Uint8Array | undefined {
+    if (!fromProxy || certificateHeader === undefined) return undefined;
+    const value = req.headers[certificateHeader];
+    return typeof value === 'string' ? forwardedCertificate(proxy, value) : undefined;
+  }
+
   async function check(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const fromProxy = trusted.trusts(req.socket.remoteAddress);
     const original = originalRequest(
-      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: trusted.trusts(req.socket.remoteAddress) },
-      config.proxy,
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: fromProxy, certificateHeader },
+      proxy,
       config.pathPrefix,
     );
     if (typeof original === 'string') {
       refuse(res, requestProblem(PROBLEM_DESCRIPTION[original]), { code: original });
       return;
     }
-    const { method, path } = original;
+    const { method, path, url } = original;
     const rule = matchRoute(config.routes, method, path);
     const route = rule?.where ?? 'default';
     if (rule?.anonymous === true) {
@@ -136,7 +158,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       return;
     }
     const carrier = {};
-    const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, nodeSource(req));
+    // The verifier judges the client's request (its method, the URL it called, its DPoP proof
+    // and certificate), not the subrequest the proxy sent here.
+    const { authorization, cookie } = nodeSource(req);
+    const source: TokenSource = {
+      authorization,
+      cookie,
+      request: () => ({ method, url, headers: req.headers, clientCertificate: certificateOf(req, fromProxy) }),
+    };
+    const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, source);
     if (outcome.answer !== undefined) {
       let claims: AccessTokenClaims | undefined;
       // A guard's refusal (403) comes after verification: the core holds the verified claims.
@@ -178,8 +208,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   };
   subscribe(CHANNELS.jwksFetch, onFetch);
 
+  let telemetry: { close(): void } | undefined;
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, handle);
   try {
+    if (config.opentelemetry) telemetry = await startTelemetry(core.verifier);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.listen.port, config.listen.host, () => {
@@ -189,6 +221,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     });
   } catch (error) {
     unsubscribe(CHANNELS.jwksFetch, onFetch);
+    telemetry?.close();
+    await replay.close();
     throw error;
   }
   const bound = server.address() as AddressInfo;
@@ -211,9 +245,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
         server.closeIdleConnections();
         if (inFlight === 0) clearInterval(sweep);
       }, 50);
-      return closed.finally(() => {
+      return closed.finally(async () => {
         clearTimeout(deadline);
         clearInterval(sweep);
+        telemetry?.close();
+        await replay.close();
       });
     },
   };
