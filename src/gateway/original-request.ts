@@ -45,9 +45,13 @@ function single(value: string | string[] | undefined): string | undefined {
  * Matching the raw text instead would let `/public/../admin` be judged as under `/public`.
  * `undefined` for a path that is not one (bad encoding, NUL, climbing above the root).
  */
+// What normalising could change: without any of it a path is already in its normal form.
+const NOT_PLAIN = /%|\/\/|\/\.|\0/;
+
 export function normalisePath(target: string): string | undefined {
   const raw = target.split(/[?#]/, 1)[0] as string;
   if (!raw.startsWith('/')) return undefined;
+  if (!NOT_PLAIN.test(raw)) return raw;
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);

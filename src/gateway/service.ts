@@ -3,7 +3,7 @@
 // on the adapter core, so a refusal here is byte for byte what `protect()` answers in an app.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createCore, nodeSource, type RequestCheck, type TokenSource } from '../adapters/core.js';
 import type { AccessTokenClaims } from '../claims/types.js';
 import { CHANNELS } from '../events/channels.js';
@@ -13,7 +13,7 @@ import { bearerChallenge } from '../lib/challenge.js';
 import type { Verifier } from '../verifier.js';
 import { forwardedCertificate } from './client-certificate.js';
 import type { GatewayConfig } from './config.js';
-import { claimHeaders } from './forward.js';
+import { claimHeaderList } from './forward.js';
 import { startTelemetry } from './telemetry.js';
 import { originalRequest, type OriginalProblem } from './original-request.js';
 import { openReplayStore } from './replay.js';
@@ -57,6 +57,27 @@ const PROBLEM_DESCRIPTION: Readonly<Record<OriginalProblem, string>> = {
 
 // Non-ASCII would not survive a header; descriptions are ASCII today, this keeps it so.
 const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * An answer as written: its status, its headers as the flat `[name, value, …]` list
+ * `writeHead` takes as it is (content-length included), and its body. Answers that never
+ * change are prepared once, so a check's answer costs no object spreads or JSON.
+ */
+interface Prepared {
+  readonly status: number;
+  readonly headers: string[];
+  readonly body: string;
+}
+
+function prepare(status: number, headers: Readonly<Record<string, string>>, body: string): Prepared {
+  const list: string[] = [];
+  for (const name of Object.keys(headers)) list.push(name, headers[name] as string);
+  list.push('content-length', String(Buffer.byteLength(body)));
+  return { status, headers: list, body };
+}
+
+const NO_STORE = 'no-store';
+const CLOSE = ['connection', 'close'] as const;
 
 
 /** Starts the sidecar for a checked config. Rejects when it cannot listen. */
@@ -104,17 +125,56 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   let closing = false;
   let inFlight = 0;
 
+  // Every request ends here (or in res.destroy()): that is where it stops being in flight.
   // Once closing, every answer ends its connection: keep-alive sockets close as their checks finish.
-  function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
-    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
-    res.end(body);
+  function send(res: ServerResponse, answer: Prepared): void {
+    inFlight--;
+    res.writeHead(answer.status, closing ? [...answer.headers, ...CLOSE] : answer.headers);
+    res.end(answer.body);
   }
 
-  function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
-    const body = JSON.stringify(answer.body);
-    const headers: Record<string, string> = { ...answer.headers, 'content-type': 'application/json', 'cache-control': 'no-store' };
+  function prepareRefusal(answer: ErrorAnswer): Prepared {
+    const headers: Record<string, string> = { ...answer.headers, 'content-type': 'application/json', 'cache-control': NO_STORE };
     if (nginx) headers[ERROR_BODY_HEADER] = asciiJson(answer.body);
-    send(res, answer.status, headers, body);
+    return prepare(answer.status, headers, JSON.stringify(answer.body));
+  }
+  // Refusals that come before any token is read (no token, two, a malformed header, a
+  // forwarding problem, a denied route) are the same objects every time: prepared once.
+  const preparedRefusals = new WeakMap<ErrorAnswer, Prepared>();
+  function preparedRefusal(answer: ErrorAnswer): Prepared {
+    if (answer.error !== undefined) return prepareRefusal(answer);
+    let prepared = preparedRefusals.get(answer);
+    if (prepared === undefined) {
+      prepared = prepareRefusal(answer);
+      preparedRefusals.set(answer, prepared);
+    }
+    return prepared;
+  }
+  const problems = new Map<OriginalProblem, ErrorAnswer>(
+    (Object.keys(PROBLEM_DESCRIPTION) as OriginalProblem[]).map((problem) => [problem, requestProblem(PROBLEM_DESCRIPTION[problem])]),
+  );
+  const granted = (claims: AccessTokenClaims | undefined): Prepared => {
+    const headers = claimHeaderList(config.forward, claims);
+    headers.push('cache-control', NO_STORE, 'content-length', '0');
+    return { status: 200, headers, body: '' };
+  };
+  const anonymousAnswer = granted(undefined);
+  // The verifier hands out the same frozen claims for a token it recalls from its cache, and
+  // the answer depends on nothing else: prepared once per claims object.
+  const grantedAnswers = new WeakMap<AccessTokenClaims, Prepared>();
+  function grantedFor(claims: AccessTokenClaims): Prepared {
+    let prepared = grantedAnswers.get(claims);
+    if (prepared === undefined) {
+      prepared = granted(claims);
+      grantedAnswers.set(claims, prepared);
+    }
+    return prepared;
+  }
+  const HEALTHY = prepare(200, { 'content-type': 'application/json', 'cache-control': NO_STORE }, '{"status":"ok"}');
+  const FAILED = prepare(500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
+
+  function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
+    send(res, preparedRefusal(answer));
     if (config.logRefusals) {
       logRefusal(write, {
         status: answer.status,
@@ -135,22 +195,33 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     return typeof value === 'string' ? forwardedCertificate(proxy, value) : undefined;
   }
 
+  // A connection's peer never changes: its address is matched once, not once per check.
+  const peers = new WeakMap<Socket, boolean>();
+  function fromTrustedProxy(socket: Socket): boolean {
+    let known = peers.get(socket);
+    if (known === undefined) {
+      known = trusted.trusts(socket.remoteAddress);
+      peers.set(socket, known);
+    }
+    return known;
+  }
+
   async function check(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const fromProxy = trusted.trusts(req.socket.remoteAddress);
+    const fromProxy = fromTrustedProxy(req.socket);
     const original = originalRequest(
       { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: fromProxy, certificateHeader },
       proxy,
       config.pathPrefix,
     );
     if (typeof original === 'string') {
-      refuse(res, requestProblem(PROBLEM_DESCRIPTION[original]), { code: original });
+      refuse(res, problems.get(original) as ErrorAnswer, { code: original });
       return;
     }
     const { method, path, url } = original;
     const rule = matchRoute(config.routes, method, path);
     const route = rule?.where ?? 'default';
     if (rule?.anonymous === true) {
-      send(res, 200, { ...claimHeaders(config.forward, undefined), 'cache-control': 'no-store' }, '');
+      send(res, anonymousAnswer);
       return;
     }
     if (rule === undefined && config.default === 'deny') {
@@ -174,29 +245,30 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       refuse(res, outcome.answer, { code: answerCode(outcome.answer), method, path, route, ...(claims === undefined ? {} : { claims }) });
       return;
     }
-    send(res, 200, { ...claimHeaders(config.forward, outcome.claims), 'cache-control': 'no-store' }, '');
+    send(res, grantedFor(outcome.claims));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
-    res.once('close', () => {
-      inFlight--;
-    });
-    const own = (req.url ?? '/').split('?', 1)[0];
+    const target = req.url ?? '/';
+    const own = target.startsWith('/healthz') || target.startsWith('/readyz') ? target.split('?', 1)[0] : target;
     if (own === '/healthz') {
-      send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{"status":"ok"}');
+      send(res, HEALTHY);
       return;
     }
     if (own === '/readyz') {
       const answer = readiness();
-      send(res, answer.status, { ...answer.headers, 'content-type': 'application/json' }, JSON.stringify(answer.body));
+      send(res, prepare(answer.status, { ...answer.headers, 'content-type': 'application/json' }, JSON.stringify(answer.body)));
       return;
     }
     check(req, res).catch((error: unknown) => {
       // Not a refusal: a bug or a broken config. The message, never a stack full of internals.
       write(JSON.stringify({ time: new Date().toISOString(), event: 'error', message: error instanceof Error ? error.message : String(error) }));
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
-      else res.destroy();
+      if (!res.headersSent) send(res, FAILED);
+      else {
+        inFlight--;
+        res.destroy();
+      }
     });
   }
 
