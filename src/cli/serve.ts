@@ -11,7 +11,8 @@ Runs the auth service for nginx auth_request, Envoy ext_authz and Traefik forwar
 The config file is JSON (see docs/gateway.md); without --config, TOKENWARDEN_CONFIG names it.
 Environment overrides: TOKENWARDEN_LISTEN (host:port), TOKENWARDEN_PROXY (nginx|traefik|envoy),
 TOKENWARDEN_ISSUER and TOKENWARDEN_AUDIENCE (comma-separated), TOKENWARDEN_JWKS_URI,
-TOKENWARDEN_TRUSTED_PROXIES (comma-separated IPs or CIDR ranges).
+TOKENWARDEN_TRUSTED_PROXIES (comma-separated IPs or CIDR ranges). DPoP nonce secrets come from
+TOKENWARDEN_DPOP_NONCE_SECRET (or the variable verifier.dpop.nonce.secretEnv names), never the file.
 
 Endpoints: /healthz (process up), /readyz (every issuer has usable keys); every other path is a check.
 Refusals are logged to stdout, one JSON line each. SIGTERM stops it gracefully.
