@@ -19,6 +19,16 @@ const NOTHING: OpenedReplay = Object.freeze({ store: undefined, close: async () 
 const RECONNECT_MS = 500;
 const FIRST_CONNECT_MS = 2000;
 
+/**
+ * Starts connecting and waits for the first connection, at most FIRST_CONNECT_MS: a Redis that
+ * is down at start-up gives 503s until it is up, never a sidecar that does not start.
+ */
+async function firstConnection(client: { on(event: 'error', listener: () => void): unknown; connect(): Promise<unknown> }): Promise<void> {
+  // Errors show as 503s from the store; an unhandled 'error' event would end the process.
+  client.on('error', () => undefined);
+  await Promise.race([client.connect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FIRST_CONNECT_MS).unref())]);
+}
+
 async function ioredisClient(url: string): Promise<{ client: RedisClientLike; close(): Promise<void> } | undefined> {
   let Redis: typeof import('ioredis').Redis;
   try {
@@ -27,9 +37,7 @@ async function ioredisClient(url: string): Promise<{ client: RedisClientLike; cl
     return undefined;
   }
   const client = new Redis(url, { lazyConnect: true, retryStrategy: () => RECONNECT_MS, maxRetriesPerRequest: 1 });
-  // Errors show as 503s from the store; an unhandled 'error' event would end the process.
-  client.on('error', () => undefined);
-  await Promise.race([client.connect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FIRST_CONNECT_MS).unref())]);
+  await firstConnection(client);
   return { client, close: async () => client.disconnect() };
 }
 
@@ -41,8 +49,7 @@ async function nodeRedisClient(url: string): Promise<{ client: RedisClientLike; 
     return undefined;
   }
   const client = createClient({ url, socket: { reconnectStrategy: () => RECONNECT_MS, connectTimeout: FIRST_CONNECT_MS } });
-  client.on('error', () => undefined);
-  await Promise.race([client.connect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, FIRST_CONNECT_MS).unref())]);
+  await firstConnection(client);
   return {
     client: client as unknown as RedisClientLike,
     close: async () => {

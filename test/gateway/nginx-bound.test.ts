@@ -4,7 +4,7 @@
 // tokens meet the certificate nginx terminated, forwarded in X-Client-Cert.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,36 +70,10 @@ interface Answer {
   readonly body: string;
 }
 
-/** A request to nginx over TLS, presenting `certificate` when given. */
-function viaNginx(path: string, headers: Record<string, string>, options: { method?: string; certificate?: TestCertificate } = {}): Promise<Answer> {
+/** Sends `req` and resolves with the whole answer. */
+function answerOf(req: ClientRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: '127.0.0.1',
-        port: nginx.port,
-        path,
-        method: options.method ?? 'GET',
-        headers,
-        ca: serverCert.pem,
-        ...(options.certificate === undefined ? {} : { cert: options.certificate.pem, key: options.certificate.keyPem }),
-        agent: false,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** A request straight to the sidecar from 127.0.0.2: a peer that is not a trusted proxy. */
-function fromUntrusted(path: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: sidecar.address.port, localAddress: '127.0.0.2', path, headers, agent: false }, (res) => {
+    req.on('response', (res: IncomingMessage) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -108,6 +82,17 @@ function fromUntrusted(path: string, headers: Record<string, string>): Promise<A
     req.on('error', reject);
     req.end();
   });
+}
+
+/** A request to nginx over TLS, presenting `certificate` when given. */
+function viaNginx(path: string, headers: Record<string, string>, options: { method?: string; certificate?: TestCertificate } = {}): Promise<Answer> {
+  const certificate = options.certificate === undefined ? {} : { cert: options.certificate.pem, key: options.certificate.keyPem };
+  return answerOf(httpsRequest({ host: '127.0.0.1', port: nginx.port, path, method: options.method ?? 'GET', headers, ca: serverCert.pem, ...certificate, agent: false }));
+}
+
+/** A request straight to the sidecar from 127.0.0.2: a peer that is not a trusted proxy. */
+function fromUntrusted(path: string, headers: Record<string, string>): Promise<Answer> {
+  return answerOf(httpRequest({ host: '127.0.0.1', port: sidecar.address.port, localAddress: '127.0.0.2', path, headers, agent: false }));
 }
 
 const external = (path: string): string => `https://127.0.0.1:${nginx.port}${path}`;
