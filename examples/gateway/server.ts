@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkConfig } from '../../src/gateway/config.js';
 import { startGateway } from '../../src/gateway/service.js';
-import { createTestIssuer } from '../../src/testing/index.js';
+import { createDpopKey, createTestIssuer } from '../../src/testing/index.js';
 import { nginxInstalled, startNginx, type Nginx } from '../../test/helpers/nginx.js';
 
 async function main(): Promise<void> {
@@ -37,17 +37,24 @@ async function main(): Promise<void> {
     }
     const reader = await issuer.sign({ sub: 'alice', scope: 'orders:read' });
     const stranger = await issuer.sign({ sub: 'bob', scope: 'profile' });
+    // A DPoP-bound token and its proof, made for the URL the client calls (nginx's).
+    const key = await createDpopKey();
+    const bound = await issuer.sign({ sub: 'carol', scope: 'orders:read' }, { dpop: key });
+    const proof = key.proof({ method: 'GET', url: `${nginx?.url ?? 'http://localhost'}/orders`, accessToken: bound });
+    const dpop = { authorization: `DPoP ${bound}`, dpop: proof };
     const cases = [
       ['with orders:read', '/orders', { authorization: `Bearer ${reader}` }, 200],
       ['without a token', '/orders', {}, 401],
       ['without the scope', '/orders', { authorization: `Bearer ${stranger}` }, 403],
       ['forged X-Auth-Subject', '/public/home', { 'x-auth-subject': 'admin' }, 200],
+      ['DPoP-bound, its proof', '/orders', dpop, 200],
+      ['the same proof again', '/orders', dpop, 401],
     ] as const;
     let failures = 0;
     for (const [label, path, headers, expected] of cases) {
       const response = nginx
         ? await fetch(`${nginx.url}${path}`, { headers })
-        : await fetch(`http://127.0.0.1:${sidecar.address.port}/check`, { headers: { ...headers, 'x-original-uri': path, 'x-original-method': 'GET' } });
+        : await fetch(`http://127.0.0.1:${sidecar.address.port}/check`, { headers: { ...headers, 'x-original-uri': path, 'x-original-method': 'GET', 'x-forwarded-host': 'localhost' } });
       const challenge = response.headers.get('www-authenticate');
       console.log(`${label.padEnd(22)} ${response.status} ${await response.text()}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`);
       if (response.status !== expected) failures++;

@@ -11,7 +11,8 @@ Runs the auth service for nginx auth_request, Envoy ext_authz and Traefik forwar
 The config file is JSON (see docs/gateway.md); without --config, TOKENWARDEN_CONFIG names it.
 Environment overrides: TOKENWARDEN_LISTEN (host:port), TOKENWARDEN_PROXY (nginx|traefik|envoy),
 TOKENWARDEN_ISSUER and TOKENWARDEN_AUDIENCE (comma-separated), TOKENWARDEN_JWKS_URI,
-TOKENWARDEN_TRUSTED_PROXIES (comma-separated IPs or CIDR ranges).
+TOKENWARDEN_TRUSTED_PROXIES (comma-separated IPs or CIDR ranges). DPoP nonce secrets come from
+TOKENWARDEN_DPOP_NONCE_SECRET (or the variable verifier.dpop.nonce.secretEnv names), never the file.
 
 Endpoints: /healthz (process up), /readyz (every issuer has usable keys); every other path is a check.
 Refusals are logged to stdout, one JSON line each. SIGTERM stops it gracefully.
@@ -62,8 +63,11 @@ export async function serveCommand(args: readonly string[], io: CliIo, hooks: Se
     try {
       service = await startGateway(config);
     } catch (error) {
-      // The verifier's and the adapter core's own option checks: still the config's fault.
-      if (error instanceof TypeError || error instanceof RangeError) throw new TypeError(`verifier: ${message(error)}`);
+      // The verifier's and the adapter core's own option checks (their messages start with
+      // "tokenwarden: "), or the service's (an optional package missing): still the config's fault.
+      if (error instanceof TypeError || error instanceof RangeError) {
+        throw new TypeError(error.message.startsWith('tokenwarden: ') ? `verifier: ${message(error)}` : error.message);
+      }
       io.err(`tokenwarden serve: cannot listen on ${config.listen.host}:${config.listen.port}: ${message(error)}`);
       return EXIT.unavailable;
     }

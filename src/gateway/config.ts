@@ -4,6 +4,7 @@
 // checked by their own modules (./routes.ts, ./forward.ts); this file holds the rest.
 import { isIP } from 'node:net';
 import type { VerifierOptions } from '../verifier.js';
+import { dpopConfig, mtlsConfig, type ReplayConfig } from './binding-config.js';
 import { booleanAt, child, isNonEmptyString, listAt, numberAt, objectAt, oneOfAt, stringAt, wrong, type ConfigPath } from './config-checks.js';
 import { forwardConfig, type ForwardConfig } from './forward.js';
 import { routeRules, type RouteRule } from './routes.js';
@@ -22,8 +23,16 @@ export interface GatewayConfig {
   readonly pathPrefix: string;
   /** Peers whose forwarding headers are believed (IPs and CIDR ranges). @default ['127.0.0.1', '::1'] */
   readonly trustedProxies: readonly string[];
-  /** The options of the verifier, as `createVerifier()` takes them (JSON-expressible ones). */
+  /** The options of the verifier, as `createVerifier()` takes them (JSON-expressible ones; `dpop` without its replay store). */
   readonly verifier: VerifierOptions;
+  /** Where DPoP proofs' `jti`s are claimed (`verifier.dpop.replay` in the file). @default the verifier's own memory store */
+  readonly replay: ReplayConfig;
+  /**
+   * Header in which the proxy forwards the client certificate it terminated, in the proxy's
+   * format; read only from `trustedProxies`. Unset: certificate-bound tokens find no certificate.
+   * @default unset
+   */
+  readonly certificateHeader: string | undefined;
   /** The challenge's `realm`. @default the first audience */
   readonly realm: string | undefined;
   /** A cookie that may carry the token. @default unset */
@@ -40,6 +49,8 @@ export interface GatewayConfig {
   readonly logRefusals: boolean;
   /** Seconds in-flight checks get to finish after SIGTERM. @default 10 */
   readonly shutdownTimeout: number;
+  /** Record OpenTelemetry metrics and spans with `instrument()` (needs `@opentelemetry/api` installed). @default false */
+  readonly opentelemetry: boolean;
 }
 
 const TOP_KEYS = [
@@ -57,6 +68,8 @@ const TOP_KEYS = [
   'forward',
   'logRefusals',
   'shutdownTimeout',
+  'certificateHeader',
+  'opentelemetry',
 ] as const;
 // The verifier options that JSON can express (no revocation store, no custom fetch).
 const VERIFIER_KEYS = [
@@ -71,6 +84,8 @@ const VERIFIER_KEYS = [
   'maxTokenLength',
   'jwks',
   'cache',
+  'dpop',
+  'mtls',
 ] as const;
 const JWKS_KEYS = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes'] as const;
 
@@ -91,7 +106,9 @@ function stringOrList(path: ConfigPath, value: unknown): string | string[] {
   return listAt(path, value, 'a non-empty string or a non-empty array of them', isNonEmptyString);
 }
 
-function verifierConfig(path: ConfigPath, value: unknown): VerifierOptions {
+type Env = Readonly<Record<string, string | undefined>>;
+
+function verifierConfig(path: ConfigPath, value: unknown, env: Env): { options: VerifierOptions; replay: ReplayConfig } {
   const raw = objectAt(path, value, VERIFIER_KEYS);
   if (raw.issuer === undefined) wrong(child(path, 'issuer'), 'set (the issuer URL, or an array of them)');
   if (raw.audience === undefined) wrong(child(path, 'audience'), 'set (this API\'s audience, or an array of them)');
@@ -131,7 +148,25 @@ function verifierConfig(path: ConfigPath, value: unknown): VerifierOptions {
       options.cache = { maxEntries: numberAt(child(child(path, 'cache'), 'maxEntries'), cache.maxEntries, 10_000, 1, 10_000_000, true) };
     }
   }
-  return options;
+  let replay: ReplayConfig = { kind: 'memory' };
+  if (raw.dpop !== undefined) {
+    const dpop = dpopConfig(child(path, 'dpop'), raw.dpop, env);
+    options.dpop = dpop.options;
+    replay = dpop.replay;
+  }
+  if (raw.mtls !== undefined) options.mtls = mtlsConfig(child(path, 'mtls'), raw.mtls);
+  return { options, replay };
+}
+
+// Headers the sidecar reads for other purposes: a certificate header among them would be confused with them.
+const RESERVED_HEADERS = new Set(['authorization', 'cookie', 'dpop', 'host', 'x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method', 'x-forwarded-proto', 'x-forwarded-host']);
+
+function certificateHeaderAt(path: ConfigPath, value: unknown): string | undefined {
+  const name = stringAt(path, value)?.toLowerCase();
+  if (name !== undefined && (!/^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(name) || RESERVED_HEADERS.has(name))) {
+    wrong(path, 'a header name of its own (e.g. "x-client-cert" for nginx, "x-forwarded-client-cert" for Envoy)');
+  }
+  return name;
 }
 
 function proxyList(path: ConfigPath, value: unknown): string[] {
@@ -143,8 +178,11 @@ function proxyList(path: ConfigPath, value: unknown): string[] {
   return [...new Set(value as string[])];
 }
 
-/** Checks a parsed config file (after environment overrides). Throws TypeError/RangeError naming the path. */
-export function checkConfig(value: unknown): GatewayConfig {
+/**
+ * Checks a parsed config file (after environment overrides). Throws TypeError/RangeError naming
+ * the path. `env` holds the secrets a config file must not (DPoP nonce secrets).
+ */
+export function checkConfig(value: unknown, env: Env = {}): GatewayConfig {
   const raw = objectAt('', value, TOP_KEYS);
   const proxy = oneOfAt('proxy', raw.proxy, ['nginx', 'traefik', 'envoy'], 'nginx');
   const pathPrefix = stringAt('pathPrefix', raw.pathPrefix, '/ext-authz');
@@ -152,12 +190,16 @@ export function checkConfig(value: unknown): GatewayConfig {
     wrong('pathPrefix', 'a path starting with "/", not ending with "/", other than /healthz and /readyz');
   }
   if (raw.verifier === undefined) wrong('verifier', 'set: an object with at least "issuer" and "audience"');
+  const verifier = verifierConfig('verifier', raw.verifier, env);
   return {
     listen: parseListen('listen', raw.listen),
     proxy,
     pathPrefix,
     trustedProxies: proxyList('trustedProxies', raw.trustedProxies),
-    verifier: verifierConfig('verifier', raw.verifier),
+    verifier: verifier.options,
+    replay: verifier.replay,
+    certificateHeader: certificateHeaderAt('certificateHeader', raw.certificateHeader),
+    opentelemetry: booleanAt('opentelemetry', raw.opentelemetry, false),
     realm: stringAt('realm', raw.realm),
     cookie: stringAt('cookie', raw.cookie),
     resourceMetadata: stringAt('resourceMetadata', raw.resourceMetadata),

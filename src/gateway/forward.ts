@@ -59,9 +59,13 @@ export function forwardConfig(path: ConfigPath, value: unknown): ForwardConfig {
 const CONTROLS = /[\x00-\x1f\x7f]/g;
 const TO_ENCODE = /[%\u0080-\uffff]/gu;
 
+// Everything headerValue changes: most claim values hold none of it and are sent as they are.
+const TO_CHANGE = /[\x00-\x1f\x7f%\u0080-\uffff]/u;
+
 /** A claim value as a header value: controls removed, `%` and non-ASCII encoded; `''` when longer than `max`. */
 export function headerValue(value: unknown, max: number): string {
   if (typeof value !== 'string') return '';
+  if (!TO_CHANGE.test(value)) return value.length > max ? '' : value;
   const encoded = value.replace(CONTROLS, '').replace(TO_ENCODE, (char) => {
     try {
       return encodeURIComponent(char);
@@ -72,19 +76,31 @@ export function headerValue(value: unknown, max: number): string {
   return encoded.length > max ? '' : encoded;
 }
 
-/** The headers of a 200 for `claims`; every configured name, `''` where there is nothing to say (and for anonymous routes). */
-export function claimHeaders(config: ForwardConfig, claims: AccessTokenClaims | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const set = (name: string | undefined, value: unknown, max = config.maxLength): void => {
-    if (name !== undefined) headers[name] = claims === undefined ? '' : headerValue(value, max);
-  };
-  set(config.subject, claims?.sub);
-  set(config.clientId, typeof claims?.client_id === 'string' ? claims.client_id : claims?.azp);
-  set(config.scope, claims === undefined ? undefined : [...grantedScopes(claims)].join(' '));
-  set(config.issuer, claims?.iss);
+const scopeText = (claims: AccessTokenClaims): string => [...grantedScopes(claims)].join(' ');
+
+/**
+ * The headers of a 200 for `claims` as a flat `[name, value, …]` list (what `writeHead` takes
+ * without copying); every configured name, `''` where there is nothing to say (and for
+ * anonymous routes).
+ */
+export function claimHeaderList(config: ForwardConfig, claims: AccessTokenClaims | undefined): string[] {
+  const list: string[] = [];
+  const { subject, clientId, scope, issuer, maxLength } = config;
+  if (subject !== undefined) list.push(subject, claims === undefined ? '' : headerValue(claims.sub, maxLength));
+  if (clientId !== undefined) list.push(clientId, claims === undefined ? '' : headerValue(typeof claims.client_id === 'string' ? claims.client_id : claims.azp, maxLength));
+  if (scope !== undefined) list.push(scope, claims === undefined ? '' : headerValue(scopeText(claims), maxLength));
+  if (issuer !== undefined) list.push(issuer, claims === undefined ? '' : headerValue(claims.iss, maxLength));
   if (config.claims !== undefined) {
     const encoded = claims === undefined ? '' : Buffer.from(JSON.stringify(claims)).toString('base64url');
-    headers[config.claims] = encoded.length > config.claimsMaxLength ? '' : encoded;
+    list.push(config.claims, encoded.length > config.claimsMaxLength ? '' : encoded);
   }
+  return list;
+}
+
+/** {@link claimHeaderList} as a record. */
+export function claimHeaders(config: ForwardConfig, claims: AccessTokenClaims | undefined): Record<string, string> {
+  const list = claimHeaderList(config, claims);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < list.length; i += 2) headers[list[i] as string] = list[i + 1] as string;
   return headers;
 }

@@ -73,7 +73,7 @@ export function loadConfig(file: string | undefined, env: Env): GatewayConfig {
   const copy = structuredClone(raw);
   const applied = applyEnv(copy, env);
   try {
-    return checkConfig(copy);
+    return checkConfig(copy, env);
   } catch (error) {
     if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
     const path = [...applied.keys()].find((key) => error.message.startsWith(key));

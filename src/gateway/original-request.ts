@@ -3,13 +3,18 @@
 // X-Forwarded-Method / X-Forwarded-Uri, Envoy by sending the original method and path (under
 // its path_prefix). Only the configured proxy's headers are read, and only from a trusted peer:
 // a client that reaches the sidecar some other way cannot choose the route it is judged by.
+// The external URL (for a DPoP proof's `htu`) comes the same way: nginx's X-Forwarded-Proto and
+// X-Forwarded-Host as the shipped config sets them, Traefik's X-Forwarded-Proto/Host, and for
+// Envoy the check request's Host (the original authority) and X-Forwarded-Proto.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ProxyKind } from './config.js';
 
-/** The method and path (normalised, without query) routes are matched against. */
+/** The method and path (normalised, without query) routes are matched against, and the URL the client called. */
 export interface OriginalRequest {
   readonly method: string;
   readonly path: string;
+  /** The absolute URL as the client called it (scheme, host, raw target), for `verifyRequest`. */
+  readonly url: string;
 }
 
 /** Why the original request could not be told; the sidecar answers 400. */
@@ -23,6 +28,8 @@ export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders;
   /** Whether the peer is a configured proxy. */
   readonly trusted: boolean;
+  /** The configured forwarded-certificate header (lower case), which only a trusted proxy may send. */
+  readonly certificateHeader?: string | undefined;
 }
 
 const FORWARDING = ['x-original-uri', 'x-original-method', 'x-forwarded-uri', 'x-forwarded-method'] as const;
@@ -38,9 +45,13 @@ function single(value: string | string[] | undefined): string | undefined {
  * Matching the raw text instead would let `/public/../admin` be judged as under `/public`.
  * `undefined` for a path that is not one (bad encoding, NUL, climbing above the root).
  */
+// What normalising could change: without any of it a path is already in its normal form.
+const NOT_PLAIN = /%|\/\/|\/\.|\0/;
+
 export function normalisePath(target: string): string | undefined {
   const raw = target.split(/[?#]/, 1)[0] as string;
   if (!raw.startsWith('/')) return undefined;
+  if (!NOT_PLAIN.test(raw)) return raw;
   let decoded: string;
   try {
     decoded = decodeURIComponent(raw);
@@ -68,12 +79,20 @@ export function normalisePath(target: string): string | undefined {
   return `/${segments.join('/')}`;
 }
 
+// A scheme or host that is not one makes an URL that verifyRequest cannot read: it refuses the
+// proof (dpop_proof_invalid), never a 500.
+function externalUrl(proto: string | undefined, host: string | undefined, target: string): string {
+  return `${proto === 'https' ? 'https' : proto === undefined || proto === 'http' ? 'http' : '-'}://${host ?? 'localhost'}${target}`;
+}
+
 function fromHeaders(received: ReceivedRequest, uriHeader: string, methodHeader: string): OriginalRequest | OriginalProblem {
-  const uri = single(received.headers[uriHeader]);
-  const method = single(received.headers[methodHeader]) ?? received.method;
+  const { headers } = received;
+  const uri = single(headers[uriHeader]);
+  const method = single(headers[methodHeader]) ?? received.method;
   if (uri === undefined || !METHOD.test(method)) return 'missing_forwarding';
   const path = normalisePath(uri);
-  return path === undefined ? 'bad_path' : { method, path };
+  if (path === undefined) return 'bad_path';
+  return { method, path, url: externalUrl(single(headers['x-forwarded-proto']), single(headers['x-forwarded-host']) ?? single(headers.host), uri) };
 }
 
 /**
@@ -84,15 +103,20 @@ function fromHeaders(received: ReceivedRequest, uriHeader: string, methodHeader:
  */
 export function originalRequest(received: ReceivedRequest, proxy: ProxyKind, pathPrefix: string): OriginalRequest | OriginalProblem {
   if (!received.trusted) {
-    if (FORWARDING.some((name) => received.headers[name] !== undefined)) return 'untrusted_forwarding';
+    const { headers, certificateHeader } = received;
+    if (FORWARDING.some((name) => headers[name] !== undefined)) return 'untrusted_forwarding';
+    if (certificateHeader !== undefined && headers[certificateHeader] !== undefined) return 'untrusted_forwarding';
     const path = normalisePath(received.url);
-    return path === undefined ? 'bad_path' : { method: received.method, path };
+    return path === undefined ? 'bad_path' : { method: received.method, path, url: externalUrl(undefined, single(headers.host), received.url) };
   }
   if (proxy === 'nginx') return fromHeaders(received, 'x-original-uri', 'x-original-method');
   if (proxy === 'traefik') return fromHeaders(received, 'x-forwarded-uri', 'x-forwarded-method');
   // Envoy: the original method, and the original path under path_prefix.
   const target = received.url;
   if (!(target === pathPrefix || target.startsWith(`${pathPrefix}/`) || target.startsWith(`${pathPrefix}?`))) return 'missing_forwarding';
-  const path = normalisePath(target.slice(pathPrefix.length) || '/');
-  return path === undefined ? 'bad_path' : { method: received.method, path };
+  const original = target.slice(pathPrefix.length) || '/';
+  const path = normalisePath(original);
+  if (path === undefined) return 'bad_path';
+  const { headers } = received;
+  return { method: received.method, path, url: externalUrl(single(headers['x-forwarded-proto']), single(headers.host), original.startsWith('?') ? `/${original}` : original) };
 }

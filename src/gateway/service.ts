@@ -3,17 +3,20 @@
 // on the adapter core, so a refusal here is byte for byte what `protect()` answers in an app.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createCore, nodeSource, type RequestCheck } from '../adapters/core.js';
+import type { AddressInfo, Socket } from 'node:net';
+import { createCore, nodeSource, type RequestCheck, type TokenSource } from '../adapters/core.js';
 import type { AccessTokenClaims } from '../claims/types.js';
 import { CHANNELS } from '../events/channels.js';
 import type { JwksFetchEvent } from '../events/jwks.js';
 import type { ErrorAnswer } from '../lib/answer.js';
 import { bearerChallenge } from '../lib/challenge.js';
 import type { Verifier } from '../verifier.js';
+import { forwardedCertificate } from './client-certificate.js';
 import type { GatewayConfig } from './config.js';
-import { claimHeaders } from './forward.js';
+import { claimHeaderList } from './forward.js';
+import { startTelemetry } from './telemetry.js';
 import { originalRequest, type OriginalProblem } from './original-request.js';
+import { openReplayStore } from './replay.js';
 import { answerCode, logRefusal, type LineWriter, type RefusalCode } from './refusal-log.js';
 import { matchRoute, type RouteRule } from './routes.js';
 import { createTrustedProxies } from './trusted-proxies.js';
@@ -55,17 +58,48 @@ const PROBLEM_DESCRIPTION: Readonly<Record<OriginalProblem, string>> = {
 // Non-ASCII would not survive a header; descriptions are ASCII today, this keeps it so.
 const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
+/**
+ * An answer as written: its status, its headers as the flat `[name, value, …]` list
+ * `writeHead` takes as it is (content-length included), and its body. Answers that never
+ * change are prepared once, so a check's answer costs no object spreads or JSON.
+ */
+interface Prepared {
+  readonly status: number;
+  readonly headers: string[];
+  readonly body: string;
+}
+
+function prepare(status: number, headers: Readonly<Record<string, string>>, body: string): Prepared {
+  const list: string[] = [];
+  for (const name of Object.keys(headers)) list.push(name, headers[name] as string);
+  list.push('content-length', String(Buffer.byteLength(body)));
+  return { status, headers: list, body };
+}
+
+const NO_STORE = 'no-store';
+const CLOSE = ['connection', 'close'] as const;
+
 
 /** Starts the sidecar for a checked config. Rejects when it cannot listen. */
 export async function startGateway(config: GatewayConfig, options: GatewayServiceOptions = {}): Promise<GatewayService> {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  const core = createCore({
-    verifier: options.verifier ?? config.verifier,
+  // A verifier handed in brings its own replay store.
+  const replay = await openReplayStore(options.verifier === undefined ? config.replay : { kind: 'memory' });
+  let verifierOptions = config.verifier;
+  if (replay.store !== undefined) verifierOptions = { ...verifierOptions, dpop: { ...verifierOptions.dpop, replay: replay.store } };
+  let core: ReturnType<typeof createCore>;
+  try {
+    core = createCore({
+      verifier: options.verifier ?? verifierOptions,
     ...(config.realm === undefined ? {} : { realm: config.realm }),
     ...(config.cookie === undefined ? {} : { cookie: config.cookie }),
     ...(config.resourceMetadata === undefined ? {} : { resourceMetadata: config.resourceMetadata }),
-    retryAfter: config.retryAfter,
-  }, []);
+      retryAfter: config.retryAfter,
+    }, []);
+  } catch (error) {
+    await replay.close();
+    throw error;
+  }
   const readiness = core.readiness();
   const trusted = createTrustedProxies(config.trustedProxies);
   const checks = new Map<RouteRule, RequestCheck<AccessTokenClaims>>();
@@ -73,6 +107,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   const anyToken = core.protect([], 'default');
   const realm = config.realm ?? core.verifier.audiences[0] ?? 'api';
   const nginx = config.proxy === 'nginx';
+  const { certificateHeader, proxy } = config;
 
   const requestProblem = (description: string): ErrorAnswer => ({
     status: 400,
@@ -90,17 +125,56 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   let closing = false;
   let inFlight = 0;
 
+  // Every request ends here (or in res.destroy()): that is where it stops being in flight.
   // Once closing, every answer ends its connection: keep-alive sockets close as their checks finish.
-  function send(res: ServerResponse, status: number, headers: Readonly<Record<string, string>>, body: string): void {
-    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(closing ? { connection: 'close' } : {}) });
-    res.end(body);
+  function send(res: ServerResponse, answer: Prepared): void {
+    inFlight--;
+    res.writeHead(answer.status, closing ? [...answer.headers, ...CLOSE] : answer.headers);
+    res.end(answer.body);
   }
 
-  function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
-    const body = JSON.stringify(answer.body);
-    const headers: Record<string, string> = { ...answer.headers, 'content-type': 'application/json', 'cache-control': 'no-store' };
+  function prepareRefusal(answer: ErrorAnswer): Prepared {
+    const headers: Record<string, string> = { ...answer.headers, 'content-type': 'application/json', 'cache-control': NO_STORE };
     if (nginx) headers[ERROR_BODY_HEADER] = asciiJson(answer.body);
-    send(res, answer.status, headers, body);
+    return prepare(answer.status, headers, JSON.stringify(answer.body));
+  }
+  // Refusals that come before any token is read (no token, two, a malformed header, a
+  // forwarding problem, a denied route) are the same objects every time: prepared once.
+  const preparedRefusals = new WeakMap<ErrorAnswer, Prepared>();
+  function preparedRefusal(answer: ErrorAnswer): Prepared {
+    if (answer.error !== undefined) return prepareRefusal(answer);
+    let prepared = preparedRefusals.get(answer);
+    if (prepared === undefined) {
+      prepared = prepareRefusal(answer);
+      preparedRefusals.set(answer, prepared);
+    }
+    return prepared;
+  }
+  const problems = new Map<OriginalProblem, ErrorAnswer>(
+    (Object.keys(PROBLEM_DESCRIPTION) as OriginalProblem[]).map((problem) => [problem, requestProblem(PROBLEM_DESCRIPTION[problem])]),
+  );
+  const granted = (claims: AccessTokenClaims | undefined): Prepared => {
+    const headers = claimHeaderList(config.forward, claims);
+    headers.push('cache-control', NO_STORE, 'content-length', '0');
+    return { status: 200, headers, body: '' };
+  };
+  const anonymousAnswer = granted(undefined);
+  // The verifier hands out the same frozen claims for a token it recalls from its cache, and
+  // the answer depends on nothing else: prepared once per claims object.
+  const grantedAnswers = new WeakMap<AccessTokenClaims, Prepared>();
+  function grantedFor(claims: AccessTokenClaims): Prepared {
+    let prepared = grantedAnswers.get(claims);
+    if (prepared === undefined) {
+      prepared = granted(claims);
+      grantedAnswers.set(claims, prepared);
+    }
+    return prepared;
+  }
+  const HEALTHY = prepare(200, { 'content-type': 'application/json', 'cache-control': NO_STORE }, '{"status":"ok"}');
+  const FAILED = prepare(500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
+
+  function refuse(res: ServerResponse, answer: ErrorAnswer, line: { code: RefusalCode; method?: string; path?: string; route?: string; claims?: AccessTokenClaims }): void {
+    send(res, preparedRefusal(answer));
     if (config.logRefusals) {
       logRefusal(write, {
         status: answer.status,
@@ -114,21 +188,40 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     }
   }
 
+  // Only a trusted proxy's header, and only the configured one, can name the client certificate.
+  function certificateOf(req: IncomingMessage, fromProxy: boolean): Uint8Array | undefined {
+    if (!fromProxy || certificateHeader === undefined) return undefined;
+    const value = req.headers[certificateHeader];
+    return typeof value === 'string' ? forwardedCertificate(proxy, value) : undefined;
+  }
+
+  // A connection's peer never changes: its address is matched once, not once per check.
+  const peers = new WeakMap<Socket, boolean>();
+  function fromTrustedProxy(socket: Socket): boolean {
+    let known = peers.get(socket);
+    if (known === undefined) {
+      known = trusted.trusts(socket.remoteAddress);
+      peers.set(socket, known);
+    }
+    return known;
+  }
+
   async function check(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const fromProxy = fromTrustedProxy(req.socket);
     const original = originalRequest(
-      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: trusted.trusts(req.socket.remoteAddress) },
-      config.proxy,
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, trusted: fromProxy, certificateHeader },
+      proxy,
       config.pathPrefix,
     );
     if (typeof original === 'string') {
-      refuse(res, requestProblem(PROBLEM_DESCRIPTION[original]), { code: original });
+      refuse(res, problems.get(original) as ErrorAnswer, { code: original });
       return;
     }
-    const { method, path } = original;
+    const { method, path, url } = original;
     const rule = matchRoute(config.routes, method, path);
     const route = rule?.where ?? 'default';
     if (rule?.anonymous === true) {
-      send(res, 200, { ...claimHeaders(config.forward, undefined), 'cache-control': 'no-store' }, '');
+      send(res, anonymousAnswer);
       return;
     }
     if (rule === undefined && config.default === 'deny') {
@@ -136,7 +229,15 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       return;
     }
     const carrier = {};
-    const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, nodeSource(req));
+    // The verifier judges the client's request (its method, the URL it called, its DPoP proof
+    // and certificate), not the subrequest the proxy sent here.
+    const { authorization, cookie } = nodeSource(req);
+    const source: TokenSource = {
+      authorization,
+      cookie,
+      request: () => ({ method, url, headers: req.headers, clientCertificate: certificateOf(req, fromProxy) }),
+    };
+    const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, source);
     if (outcome.answer !== undefined) {
       let claims: AccessTokenClaims | undefined;
       // A guard's refusal (403) comes after verification: the core holds the verified claims.
@@ -144,29 +245,30 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       refuse(res, outcome.answer, { code: answerCode(outcome.answer), method, path, route, ...(claims === undefined ? {} : { claims }) });
       return;
     }
-    send(res, 200, { ...claimHeaders(config.forward, outcome.claims), 'cache-control': 'no-store' }, '');
+    send(res, grantedFor(outcome.claims));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     inFlight++;
-    res.once('close', () => {
-      inFlight--;
-    });
-    const own = (req.url ?? '/').split('?', 1)[0];
+    const target = req.url ?? '/';
+    const own = target.startsWith('/healthz') || target.startsWith('/readyz') ? target.split('?', 1)[0] : target;
     if (own === '/healthz') {
-      send(res, 200, { 'content-type': 'application/json', 'cache-control': 'no-store' }, '{"status":"ok"}');
+      send(res, HEALTHY);
       return;
     }
     if (own === '/readyz') {
       const answer = readiness();
-      send(res, answer.status, { ...answer.headers, 'content-type': 'application/json' }, JSON.stringify(answer.body));
+      send(res, prepare(answer.status, { ...answer.headers, 'content-type': 'application/json' }, JSON.stringify(answer.body)));
       return;
     }
     check(req, res).catch((error: unknown) => {
       // Not a refusal: a bug or a broken config. The message, never a stack full of internals.
       write(JSON.stringify({ time: new Date().toISOString(), event: 'error', message: error instanceof Error ? error.message : String(error) }));
-      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
-      else res.destroy();
+      if (!res.headersSent) send(res, FAILED);
+      else {
+        inFlight--;
+        res.destroy();
+      }
     });
   }
 
@@ -178,8 +280,10 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
   };
   subscribe(CHANNELS.jwksFetch, onFetch);
 
+  let telemetry: { close(): void } | undefined;
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, handle);
   try {
+    if (config.opentelemetry) telemetry = await startTelemetry(core.verifier);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.listen.port, config.listen.host, () => {
@@ -189,6 +293,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     });
   } catch (error) {
     unsubscribe(CHANNELS.jwksFetch, onFetch);
+    telemetry?.close();
+    await replay.close();
     throw error;
   }
   const bound = server.address() as AddressInfo;
@@ -211,9 +317,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
         server.closeIdleConnections();
         if (inFlight === 0) clearInterval(sweep);
       }, 50);
-      return closed.finally(() => {
+      return closed.finally(async () => {
         clearTimeout(deadline);
         clearInterval(sweep);
+        telemetry?.close();
+        await replay.close();
       });
     },
   };

@@ -98,4 +98,33 @@ describe('gateway config', () => {
     expect(() => loadConfig(broken, {})).toThrow(`the config file ${broken} is not valid JSON`);
     expect(() => loadConfig(file([1]), {})).toThrow('must hold a JSON object');
   });
+
+  it('takes the verifier\'s dpop and mtls options, with the nonce secret from the environment and never from the file', () => {
+    const secret = 's'.repeat(40);
+    const path = file({
+      verifier: { ...verifier, dpop: { mode: 'required', algorithms: ['ES256'], maxProofAge: 60, origins: ['https://api.example.com'], nonce: { lifetime: 120 } }, mtls: { mode: 'allowed' } },
+      certificateHeader: 'X-Client-Cert',
+    });
+    const config = loadConfig(path, { TOKENWARDEN_DPOP_NONCE_SECRET: `${secret}, ${'t'.repeat(40)}` });
+    expect(config.verifier.dpop).toEqual({ mode: 'required', algorithms: ['ES256'], maxProofAge: 60, origins: ['https://api.example.com'], nonce: { secrets: [secret, 't'.repeat(40)], lifetime: 120 } });
+    expect(config.verifier.mtls).toEqual({ mode: 'allowed' });
+    expect(config.certificateHeader).toBe('x-client-cert');
+    expect(config.replay).toEqual({ kind: 'memory' });
+    expect(config.opentelemetry).toBe(false);
+    const custom = checkConfig({ verifier: { ...verifier, dpop: { nonce: { secretEnv: 'MY_SECRET' }, replay: { redis: 'redis://10.0.0.5:6379', prefix: 'orders:' } } } }, { MY_SECRET: secret });
+    expect(custom.verifier.dpop?.nonce).toEqual({ secrets: [secret] });
+    expect(custom.replay).toEqual({ kind: 'redis', url: 'redis://10.0.0.5:6379', prefix: 'orders:' });
+  });
+
+  it.each([
+    [{ verifier: { ...verifier, dpop: { nonce: {} } } }, 'verifier.dpop.nonce must be given its secret in the environment variable TOKENWARDEN_DPOP_NONCE_SECRET'],
+    [{ verifier: { ...verifier, dpop: { nonce: { secret: 'x'.repeat(40) } } } }, 'verifier.dpop.nonce.secret is not a known key'],
+    [{ verifier: { ...verifier, dpop: { mode: 'sometimes' } } }, 'verifier.dpop.mode must be one of "allowed", "required", "disabled"'],
+    [{ verifier: { ...verifier, dpop: { replay: { redis: 'http://x' } } } }, 'verifier.dpop.replay.redis must be a redis:// or rediss:// URL'],
+    [{ verifier: { ...verifier, mtls: { certificateHeader: 'x-client-cert' } } }, 'verifier.mtls.certificateHeader is not a known key'],
+    [{ verifier, certificateHeader: 'Authorization' }, 'certificateHeader must be a header name of its own'],
+    [{ verifier, opentelemetry: 'yes' }, 'opentelemetry must be true or false'],
+  ])('refuses a wrong sender-constraint or telemetry value naming its path (%#)', (raw, message) => {
+    expect(() => checkConfig(raw)).toThrow(message);
+  });
 });

@@ -45,6 +45,17 @@ describe('tokenwarden serve', () => {
     expect(bare.stderr()).toBe('tokenwarden serve: config: verifier must be set: an object with at least "issuer" and "audience"');
   });
 
+  it('exits 2 naming the environment variable, never a secret, when DPoP nonces have no secret or a short one', async () => {
+    const file = configFile({ verifier: { ...verifier(), dpop: { nonce: { lifetime: 60 } } } });
+    const missing = memoryIo();
+    expect(await serveCommand(['--config', file], missing, { env: {} })).toBe(2);
+    expect(missing.stderr()).toMatch(/^tokenwarden serve: config: verifier\.dpop\.nonce must be given its secret in the environment variable TOKENWARDEN_DPOP_NONCE_SECRET/);
+    const short = memoryIo();
+    expect(await serveCommand(['--config', file], short, { env: { TOKENWARDEN_DPOP_NONCE_SECRET: 'too-short-secret' } })).toBe(2);
+    expect(short.stderr()).toMatch(/^tokenwarden serve: config: verifier: option "dpop\.nonce\.secrets" must be at least 32 bytes long/);
+    expect(short.stderr()).not.toContain('too-short-secret');
+  });
+
   it('exits 3 when it cannot listen', async () => {
     const first = memoryIo();
     let stop: () => void = () => undefined;

@@ -176,7 +176,7 @@ describe('every documented default, passed explicitly', () => {
   it('is accepted in the config of tokenwarden serve, with the forwarded headers at theirs', () => {
     const config = documentedDefaults('GatewayConfig');
     const forward = documentedDefaults('ForwardConfig');
-    expect(Object.keys(config)).toEqual(['listen', 'proxy', 'pathPrefix', 'trustedProxies', 'retryAfter', 'default', 'logRefusals', 'shutdownTimeout']);
+    expect(Object.keys(config)).toEqual(['listen', 'proxy', 'pathPrefix', 'trustedProxies', 'retryAfter', 'default', 'logRefusals', 'shutdownTimeout', 'opentelemetry']);
     expect(Object.keys(forward)).toEqual(['subject', 'clientId', 'scope', 'issuer', 'maxLength', 'claimsMaxLength']);
 
     const checked = checkConfig({ ...config, forward, verifier: base });
