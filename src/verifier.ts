@@ -13,7 +13,9 @@ import { checkRevocation } from './revocation/checker.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
 import type { VerificationKey } from './token/signature.js';
 import { createSignatureStep } from './token/verify-signature.js';
-import { channels, defaultHttpGet, signatures } from './runtime/node.js';
+import { channels, defaultHttpGet, digests, signatures } from './runtime/node.js';
+import { createIntrospectionStep } from './introspection/step.js';
+import { INTROSPECTED_HEADER } from './introspection/response.js';
 import { refuseBoundToken } from './dpop/binding.js';
 import { resolveDpopOptions } from './dpop/options.js';
 import { CHECKS_BINDING, createRequestVerifier, type VerifiableRequest } from './dpop/request.js';
@@ -112,6 +114,18 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
+  const introspection = createIntrospectionStep(options.introspection, {
+    issuers,
+    audiences: rules.audiences,
+    parse: parseOptions,
+    keySources: keySources.byIssuer,
+    verifySignature,
+    digests,
+    defaultGet: defaultHttpGet,
+    channels,
+  });
+  // An opaque token has no JWS header whose `typ` could be checked.
+  const introspectedRules = { ...rules, typ: undefined };
   const dpop = resolveDpopOptions(options.dpop);
   const mtls = resolveMtlsOptions(options.mtls);
   // The contexts of traces started by verifyRequest, which checks a token's binding itself.
@@ -142,22 +156,28 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       // A remembered token whose key has left the key set is trusted no more: verified in full.
       if (hit !== undefined) cache?.delete(token);
       if (context !== undefined) context.cached = false;
-      const parsed = parseCompactJws(token, parseOptions);
-      if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
-      const selected = selectIssuer(parsed.payload);
-      source = selected instanceof Promise ? await selected : selected;
-      // Only now is `iss` known to be a configured issuer.
-      if (context !== undefined) context.issuer = parsed.payload.iss as string;
-      const found = source.getKeys(parsed.header.alg, parsed.header.kid);
-      const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
-      verifiedBy = answer instanceof Promise ? await answer : answer;
-      header = parsed.header;
-      // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-      claims = parsed.payload as AccessTokenClaims;
+      if (introspection?.takes(token)) {
+        // The issuer vouches for the token; its claims meet the same rules as a JWT's below.
+        ({ header, claims } = await introspection.introspect(token));
+        if (context !== undefined) context.issuer = claims.iss;
+      } else {
+        const parsed = parseCompactJws(token, parseOptions);
+        if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
+        const selected = selectIssuer(parsed.payload);
+        source = selected instanceof Promise ? await selected : selected;
+        // Only now is `iss` known to be a configured issuer.
+        if (context !== undefined) context.issuer = parsed.payload.iss as string;
+        const found = source.getKeys(parsed.header.alg, parsed.header.kid);
+        const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+        verifiedBy = answer instanceof Promise ? await answer : answer;
+        header = parsed.header;
+        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+        claims = parsed.payload as AccessTokenClaims;
+      }
     }
 
     try {
-      validateClaims(header, claims, rules, Date.now() / 1000);
+      validateClaims(header, claims, header === INTROSPECTED_HEADER ? introspectedRules : rules, Date.now() / 1000);
     } catch (error) {
       // On a remembered token, only its expiry can fail a check it passed once: forget it now.
       if (verifiedBy === undefined) cache?.delete(token);

@@ -33,6 +33,7 @@ const FILES = [
   'src/dpop/redis.ts',
   'src/mtls/options.ts',
   'src/testing/dpop.ts',
+  'src/introspection/options.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -119,6 +120,18 @@ describe('every documented default, passed explicitly', () => {
 
     expect(() => createVerifier({ ...base, dpop: { ...dpop, nonce: { ...nonce, secret: 's'.repeat(32) } }, mtls })).not.toThrow();
     expect(() => createMemoryReplayStore(replay)).not.toThrow();
+  });
+
+  it('is accepted by createVerifier for introspection, with its cache at its own', () => {
+    const introspection = documentedDefaults('IntrospectionOptions');
+    const cache = documentedDefaults('IntrospectionCacheOptions');
+    expect(Object.keys(introspection)).toEqual(['tokens', 'timeout', 'maxBytes', 'maxRequestsPerSecond', 'jwtResponse', 'cache']);
+    expect(Object.keys(cache)).toEqual(['maxEntries', 'maxAge', 'inactiveMaxAge']);
+    expect(introspection.cache).toEqual(cache);
+    const credentials = { clientId: 'orders-api', clientSecret: 's' };
+
+    expect(() => createVerifier({ ...base, introspection: { ...credentials, ...introspection } })).not.toThrow();
+    expect(() => createVerifier({ ...base, introspection: { ...credentials, ...introspection, cache } })).not.toThrow();
   });
 
   it('is accepted by createMemoryRevocationStore', () => {
