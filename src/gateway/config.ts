@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import type { VerifierOptions } from '../verifier.js';
 import { booleanAt, child, isNonEmptyString, listAt, numberAt, objectAt, oneOfAt, stringAt, wrong, type ConfigPath } from './config-checks.js';
 import { forwardConfig, type ForwardConfig } from './forward.js';
+import { introspectionConfig, phantomTokenConfig, type PhantomTokenConfig } from './phantom.js';
 import { routeRules, type RouteRule } from './routes.js';
 import { parseRange } from './trusted-proxies.js';
 
@@ -40,6 +41,8 @@ export interface GatewayConfig {
   readonly logRefusals: boolean;
   /** Seconds in-flight checks get to finish after SIGTERM. @default 10 */
   readonly shutdownTimeout: number;
+  /** Phantom tokens: the upstream Authorization set from introspection (docs/introspection.md). @default unset (off) */
+  readonly phantomToken: PhantomTokenConfig | undefined;
 }
 
 const TOP_KEYS = [
@@ -57,6 +60,7 @@ const TOP_KEYS = [
   'forward',
   'logRefusals',
   'shutdownTimeout',
+  'phantomToken',
 ] as const;
 // The verifier options that JSON can express (no revocation store, no custom fetch).
 const VERIFIER_KEYS = [
@@ -71,6 +75,7 @@ const VERIFIER_KEYS = [
   'maxTokenLength',
   'jwks',
   'cache',
+  'introspection',
 ] as const;
 const JWKS_KEYS = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes'] as const;
 
@@ -131,6 +136,7 @@ function verifierConfig(path: ConfigPath, value: unknown): VerifierOptions {
       options.cache = { maxEntries: numberAt(child(child(path, 'cache'), 'maxEntries'), cache.maxEntries, 10_000, 1, 10_000_000, true) };
     }
   }
+  if (raw.introspection !== undefined) options.introspection = introspectionConfig(child(path, 'introspection'), raw.introspection);
   return options;
 }
 
@@ -167,5 +173,6 @@ export function checkConfig(value: unknown): GatewayConfig {
     forward: forwardConfig('forward', raw.forward),
     logRefusals: booleanAt('logRefusals', raw.logRefusals, true),
     shutdownTimeout: numberAt('shutdownTimeout', raw.shutdownTimeout, 10, 0, 300),
+    phantomToken: phantomTokenConfig('phantomToken', raw.phantomToken),
   };
 }

@@ -13,6 +13,7 @@ import { bearerChallenge } from '../lib/challenge.js';
 import type { Verifier } from '../verifier.js';
 import type { GatewayConfig } from './config.js';
 import { claimHeaders } from './forward.js';
+import { introspectionFailureLine, phantomHeaders } from './phantom.js';
 import { originalRequest, type OriginalProblem } from './original-request.js';
 import { answerCode, logRefusal, type LineWriter, type RefusalCode } from './refusal-log.js';
 import { matchRoute, type RouteRule } from './routes.js';
@@ -128,7 +129,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     const rule = matchRoute(config.routes, method, path);
     const route = rule?.where ?? 'default';
     if (rule?.anonymous === true) {
-      send(res, 200, { ...claimHeaders(config.forward, undefined), 'cache-control': 'no-store' }, '');
+      send(res, 200, { ...claimHeaders(config.forward, undefined), ...phantomHeaders(config.phantomToken, undefined, undefined), 'cache-control': 'no-store' }, '');
       return;
     }
     if (rule === undefined && config.default === 'deny') {
@@ -144,7 +145,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       refuse(res, outcome.answer, { code: answerCode(outcome.answer), method, path, route, ...(claims === undefined ? {} : { claims }) });
       return;
     }
-    send(res, 200, { ...claimHeaders(config.forward, outcome.claims), 'cache-control': 'no-store' }, '');
+    const phantom = phantomHeaders(config.phantomToken, outcome.claims, req.headers.authorization);
+    send(res, 200, { ...claimHeaders(config.forward, outcome.claims), ...phantom, 'cache-control': 'no-store' }, '');
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -177,6 +179,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     write(JSON.stringify({ time: new Date().toISOString(), event: 'jwks_fetch_failed', issuer: event.issuer, url: event.url, status: event.status, message: event.error.message }));
   };
   subscribe(CHANNELS.jwksFetch, onFetch);
+  const onIntrospection = (message: unknown): void => introspectionFailureLine(message, write);
+  subscribe(CHANNELS.introspectionRequest, onIntrospection);
 
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, handle);
   try {
@@ -189,6 +193,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     });
   } catch (error) {
     unsubscribe(CHANNELS.jwksFetch, onFetch);
+    unsubscribe(CHANNELS.introspectionRequest, onIntrospection);
     throw error;
   }
   const bound = server.address() as AddressInfo;
@@ -203,6 +208,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     close() {
       closing = true;
       unsubscribe(CHANNELS.jwksFetch, onFetch);
+      unsubscribe(CHANNELS.introspectionRequest, onIntrospection);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeout * 1000);

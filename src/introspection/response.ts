@@ -12,13 +12,19 @@ export type Answer =
   | { readonly active: false }
   | { readonly active: true; readonly claims: AccessTokenClaims; readonly jwt: string | undefined };
 
-// The RFC 9701 answer each set of introspected claims came in, for the gateway to forward
-// (phantom tokens). Keyed by the frozen claims object, which the cache hands out as it is.
-const responseJwts = new WeakMap<object, string>();
+// Every set of claims introspection produced, with the RFC 9701 answer it came in (if any), for
+// the gateway to forward (phantom tokens). Keyed by the frozen claims object, which the cache
+// hands out as it is.
+const introspected = new WeakMap<object, { readonly jwt: string | undefined }>();
+
+/** How these claims were learnt: by introspection (with the issuer's JWT answer, if it sent one), or `undefined`. */
+export function introspectionOf(claims: object): { readonly jwt: string | undefined } | undefined {
+  return introspected.get(claims);
+}
 
 /** The issuer's signed RFC 9701 answer that vouched for these claims, when there was one. */
 export function responseJwtOf(claims: object): string | undefined {
-  return responseJwts.get(claims);
+  return introspected.get(claims)?.jwt;
 }
 
 export const INACTIVE: Answer = Object.freeze({ active: false });
@@ -61,7 +67,7 @@ export function readAnswer(response: Record<string, unknown>, issuer: string, jw
     }
   }
   deepFreeze(claims);
-  if (jwt !== undefined) responseJwts.set(claims, jwt);
+  introspected.set(claims, Object.freeze({ jwt }));
   return { active: true, claims: claims as AccessTokenClaims, jwt };
 }
 
