@@ -158,7 +158,8 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       if (context !== undefined) context.cached = false;
       if (introspection?.takes(token)) {
         // The issuer vouches for the token; its claims meet the same rules as a JWT's below.
-        ({ header, claims } = await introspection.introspect(token));
+        const introspected = introspection.introspect(token);
+        ({ header, claims } = introspected instanceof Promise ? await introspected : introspected);
         if (context !== undefined) context.issuer = claims.iss;
       } else {
         const parsed = parseCompactJws(token, parseOptions);

@@ -27,9 +27,10 @@ export interface Introspector {
   /**
    * The issuer's answer about `token`, cached: `token_inactive` when it is not active,
    * `introspection_unavailable` when the issuer cannot say, `token_malformed` for text that
-   * is no access token at all (never sent).
+   * is no access token at all (never sent). Synchronous when the cache answers and the
+   * runtime hashes synchronously (the hot path); callers await only a promise.
    */
-  introspect(token: string): Promise<Introspected>;
+  introspect(token: string): Introspected | Promise<Introspected>;
 }
 
 export interface IntrospectorDeps {
@@ -78,22 +79,25 @@ export function createIntrospector(settings: IntrospectionSettings, deps: Intros
     return pending;
   }
 
+  function lookup(token: string, key: string): Introspected | Promise<Introspected> {
+    const kept = cache?.get(key, Date.now());
+    if (kept !== undefined) return answered(kept);
+    return (inflight.get(key) ?? request(token, key)).then(answered);
+  }
+
   return {
     takes(token): token is string {
       return typeof token === 'string' && (settings.tokens === 'all' || !isCompactJws(token));
     },
 
-    async introspect(token) {
+    introspect(token) {
       if (token.length === 0) throw new AccessTokenError('token_malformed', 'access token is empty');
       if (token.length > deps.maxTokenLength) {
         throw new AccessTokenError('token_malformed', `access token is longer than ${deps.maxTokenLength} characters`);
       }
       if (!B64TOKEN.test(token)) throw new AccessTokenError('token_malformed', 'access token has characters no bearer token has');
       const hashed = deps.digests.sha256(token);
-      const key = typeof hashed === 'string' ? hashed : await hashed;
-      const kept = cache?.get(key, Date.now());
-      if (kept !== undefined) return answered(kept);
-      return answered(await (inflight.get(key) ?? request(token, key)));
+      return typeof hashed === 'string' ? lookup(token, hashed) : hashed.then((key) => lookup(token, key));
     },
   };
 }
