@@ -4,6 +4,7 @@
 // users copy (examples/gateway/nginx.conf) with the two phantom-token lines docs/introspection.md
 // gives.
 import { readFileSync } from 'node:fs';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { introspectionConfig, introspectionFailureLine, phantomHeaders, phantomTokenConfig } from '../../src/gateway/phantom.js';
 import { startGateway, type GatewayService } from '../../src/gateway/service.js';
@@ -48,7 +49,8 @@ beforeAll(async () => {
     if (req.headers.authorization !== `Basic ${Buffer.from(`${CLIENT_ID}:${SECRET}`).toString('base64')}`) return sendJson(res, 401, { error: 'invalid_client' });
     const claims = active.get(token);
     const inner = claims === undefined ? { active: false } : { active: true, iss: issuer.issuer, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300, ...claims };
-    const jwt = await issuer.sign({ aud: CLIENT_ID, token_introspection: inner }, { header: { typ: 'token-introspection+jwt' } });
+    // As oidc-provider signs them (RFC 9701 §5): iss, aud, iat and the answer; no exp, sub or jti.
+    const jwt = await issuer.sign({ aud: CLIENT_ID, token_introspection: inner, exp: undefined, sub: undefined, jti: undefined }, { header: { typ: 'token-introspection+jwt' } });
     res.writeHead(200, { 'content-type': 'application/token-introspection+jwt' });
     res.end(jwt);
   };
@@ -99,10 +101,16 @@ describe('phantom tokens behind nginx', () => {
     expect(JSON.stringify(seen)).not.toContain(token);
     expect(seen['x-auth-subject']).toBe('alice');
     const forwarded = String(seen.authorization).replace(/^Bearer /, '');
-    // What an internal service does: verify the JWT locally with the issuer's keys.
-    const internal = createVerifier({ issuer: issuer.issuer, audience: CLIENT_ID, jwksUri: issuer.jwksUri, typ: 'token-introspection+jwt' });
-    const claims = await internal.verifyAccessToken(forwarded);
-    expect(claims.token_introspection).toMatchObject({ active: true, sub: 'alice', aud: AUDIENCE });
+    // What an internal service does (docs/introspection.md): verify the JWT locally with the
+    // issuer's keys, bound its age, and read the token's claims inside.
+    const { payload } = await jwtVerify(forwarded, createRemoteJWKSet(new URL(issuer.jwksUri)), {
+      issuer: issuer.issuer,
+      audience: CLIENT_ID,
+      typ: 'token-introspection+jwt',
+      maxTokenAge: '5m',
+    });
+    expect(payload.exp).toBeUndefined();
+    expect(payload.token_introspection).toMatchObject({ active: true, sub: 'alice', aud: AUDIENCE });
   });
 
   it('refuses an inactive opaque token with 401 and never reaches the upstream', async () => {

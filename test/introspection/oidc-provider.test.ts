@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeProtectedHeader } from 'jose';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { responseJwtOf } from '../../src/introspection/response.js';
@@ -182,6 +182,11 @@ describe('opaque tokens from oidc-provider', () => {
     expect(claims).toMatchObject({ iss: issuer, aud: OPAQUE_RESOURCE, client_id: 'app' });
     const jwt = responseJwtOf(claims) as string;
     expect(decodeProtectedHeader(jwt)).toMatchObject({ typ: 'token-introspection+jwt', alg: 'ES256' });
+    // RFC 9701 §5: addressed to the resource server's client, the token's own claims inside, and
+    // no exp of its own (a service behind a phantom-token gateway reads the inner one).
+    const payload = decodeJwt(jwt);
+    expect(payload).toMatchObject({ iss: issuer, aud: 'orders-rs', iat: expect.any(Number), token_introspection: { active: true, aud: OPAQUE_RESOURCE, exp: expect.any(Number) } });
+    expect(payload).not.toHaveProperty('exp');
     await verifier.verifyAccessToken(token);
   });
 
