@@ -5,7 +5,7 @@
 // Authorization is removed and the claim headers (X-Auth-*) carry what the issuer said.
 import type { AccessTokenClaims } from '../claims/types.js';
 import type { IntrospectionRequestEvent } from '../events/introspection.js';
-import type { IntrospectionOptions } from '../introspection/options.js';
+import { INTROSPECTION_OPTION_NAMES, type IntrospectionOptions } from '../introspection/options.js';
 import { introspectionOf } from '../introspection/response.js';
 import { booleanAt, child, isNonEmptyString, numberAt, objectAt, oneOfAt, stringAt, wrong, type ConfigPath } from './config-checks.js';
 
@@ -26,21 +26,8 @@ export function phantomTokenConfig(path: ConfigPath, value: unknown): PhantomTok
   return Object.freeze({ header: header.toLowerCase() });
 }
 
-const INTROSPECTION_KEYS = [
-  'endpoint',
-  'issuer',
-  'clientId',
-  'clientSecret',
-  'clientSecretEnv',
-  'privateKey',
-  'privateKeyAlgorithm',
-  'tokens',
-  'timeout',
-  'maxBytes',
-  'maxRequestsPerSecond',
-  'jwtResponse',
-  'cache',
-] as const;
+// What JSON can express (no fetch function), and the secret's environment variable.
+const INTROSPECTION_KEYS = [...INTROSPECTION_OPTION_NAMES.filter((key) => key !== 'fetch'), 'clientSecretEnv'];
 
 /**
  * Checks `verifier.introspection` for the types JSON can get wrong; createVerifier checks the

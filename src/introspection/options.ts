@@ -125,7 +125,8 @@ export interface IntrospectionSettings {
   readonly get: HttpGet;
 }
 
-const OPTION_NAMES = [
+/** The keys of {@link IntrospectionOptions}. */
+export const INTROSPECTION_OPTION_NAMES = [
   'endpoint',
   'issuer',
   'clientId',
@@ -148,7 +149,7 @@ const ASSERTION_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS51
 export function resolveIntrospectionOptions(value: unknown, issuers: readonly string[], defaultGet: HttpGet): IntrospectionSettings | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) fail('introspection', 'an object');
-  knownKeys('introspection', value, OPTION_NAMES);
+  knownKeys('introspection', value, INTROSPECTION_OPTION_NAMES);
   const issuer = resolveIssuer(value.issuer, issuers);
   let endpoint: URL | undefined;
   if (value.endpoint !== undefined) {
