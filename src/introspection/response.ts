@@ -57,8 +57,9 @@ export function readAnswer(response: Record<string, unknown>, issuer: string, jw
   const { active } = response;
   if (typeof active !== 'boolean') throw new Error('the answer has no boolean "active"');
   if (!active) return INACTIVE;
-  const claims: Record<string, unknown> = { ...response };
-  delete claims.active;
+  // Copied without `active` rather than deleted from: a delete leaves the object in V8's
+  // dictionary mode, slow to read on every cache hit.
+  const { active: _active, ...claims } = response;
   if (claims.iss === undefined) claims.iss = issuer;
   else if (claims.iss !== issuer) throw new AccessTokenError('issuer_invalid', 'the introspected token was issued by another issuer');
   for (const name of ['username', 'token_type'] as const) {
