@@ -1,7 +1,7 @@
 // Opaque tokens through the verifier: which tokens are introspected, how the request is made,
 // and that an active answer meets the same claim rules, custom check and revocation as a JWT.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestIssuer } from '../../src/testing/index.js';
+import { createDpopKey, createTestIssuer } from '../../src/testing/index.js';
 import { createVerifier } from '../../src/verifier.js';
 import { closeServers } from '../helpers/jwks-server.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
@@ -169,6 +169,21 @@ describe('the answer', () => {
       { alg: 'none', introspected: true },
       { alg: 'none', introspected: true },
     ]);
+  });
+
+  it('accepts a DPoP-bound opaque token (cnf.jkt from introspection, RFC 9449 §6.2) with its proof in verifyRequest only', async () => {
+    const target = await serveIntrospection();
+    const key = await createDpopKey();
+    const other = await createDpopKey();
+    const token = opaqueToken();
+    target.active.set(token, activeClaims(target.issuer, { cnf: { jkt: key.jkt }, token_type: 'DPoP' }));
+    const verifier = verifierFor(target);
+    const url = 'https://api.example.com/orders';
+    const request = (proof: string) => ({ method: 'GET', url, headers: { authorization: `DPoP ${token}`, dpop: proof } });
+
+    await expect(verifier.verifyRequest(request(key.proof({ method: 'GET', url, accessToken: token })))).resolves.toMatchObject({ sub: 'user-1' });
+    await refusal(verifier.verifyRequest(request(other.proof({ method: 'GET', url, accessToken: token }))), 'token_binding_invalid');
+    await expectRefusal(verifier, token, 'token_binding_invalid');
   });
 
   it('refuses a token bound to a key (cnf) in verifyAccessToken, as it does a bound JWT', async () => {
