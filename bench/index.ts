@@ -6,7 +6,7 @@
 //   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
 //   BENCH_COLD_RUNS  processes per scenario for the cold-start section (default 40)
 //   BENCH_GATEWAY  seconds per gateway run, through nginx (default BENCH_HTTP; 0 skips it)
-//   BENCH_ONLY     comma-separated sections: verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop,jwe
+//   BENCH_ONLY     comma-separated sections: verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop,jwe,introspection
 //   BENCH_ALGS     comma-separated algorithms for the verify section (default RS256,ES256,EdDSA)
 import { cpus } from 'node:os';
 import { awsJwtVerify, bareAsync, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
@@ -15,7 +15,7 @@ import { concurrent, interleavedPasses, median, pairedRatio, sequential, signTes
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const only = new Set((process.env.BENCH_ONLY ?? 'verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop,jwe').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop,jwe,introspection').split(','));
 
 interface Row {
   readonly name: string;
@@ -146,6 +146,7 @@ async function main(): Promise<void> {
   if (only.has('cold')) await (await import('./cold-start.js')).coldStartSection();
   if (only.has('dpop')) await (await import('./dpop.js')).dpopSection();
   if (only.has('jwe')) await (await import('./jwe.js')).jweSection();
+  if (only.has('introspection')) await (await import('./introspection.js')).introspectionSection();
 }
 
 main().catch((error: unknown) => {

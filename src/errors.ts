@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'revocation_unavailable'
   | 'dpop_proof_invalid'
   | 'dpop_nonce_required'
-  | 'token_binding_invalid';
+  | 'token_binding_invalid'
+  | 'token_inactive'
+  | 'introspection_unavailable';
 
 /**
  * The HTTP status each code maps to: 401 when the token is bad, 403 when it is good but not
@@ -47,6 +49,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, 401 | 403 | 503>> = Object
   dpop_proof_invalid: 401,
   dpop_nonce_required: 401,
   token_binding_invalid: 401,
+  token_inactive: 401,
+  introspection_unavailable: 503,
 });
 
 /**
@@ -72,6 +76,8 @@ export const ERROR_DESCRIPTION: Readonly<Record<ErrorCode, string>> = Object.fre
   dpop_proof_invalid: 'The DPoP proof is invalid',
   dpop_nonce_required: 'A DPoP proof with the nonce in the DPoP-Nonce header is required',
   token_binding_invalid: 'The access token is bound to another key or certificate, or was sent without its proof',
+  token_inactive: 'The access token is not active',
+  introspection_unavailable: 'The access token cannot be checked with its issuer right now',
 });
 
 /**
@@ -106,7 +112,8 @@ export class AccessTokenError extends Error {
   /**
    * Seconds until trying again may succeed, where the verifier knows: on `jwks_unavailable`,
    * the time until the key source will next ask the issuer (cooldown or the issuer's own
-   * `Retry-After`). The adapters send it as `Retry-After`.
+   * `Retry-After`); on `introspection_unavailable`, the issuer's `Retry-After` or 1. The
+   * adapters send it as `Retry-After`.
    */
   declare readonly retryAfter?: number;
   /**

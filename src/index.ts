@@ -29,6 +29,8 @@ export type { VerifyContext } from './events/verify.js';
 export type { JwksFetchEvent, JwksFetchReason, JwksMetadataReading, JwksSkippedEvent, JwksStaleEvent } from './events/jwks.js';
 export type { RevocationErrorEvent, RevocationFailOpenEvent } from './events/revocation.js';
 export type { CacheEvictEvent } from './events/cache.js';
+export type { IntrospectionLimitedEvent, IntrospectionRequestEvent } from './events/introspection.js';
+export type { IntrospectionCacheOptions, IntrospectionOptions } from './introspection/options.js';
 export { requireScopes, requireAnyScope } from './guards/scopes.js';
 export { requireRoles } from './guards/roles.js';
 export { requireClaims } from './guards/claims.js';

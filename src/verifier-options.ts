@@ -4,6 +4,7 @@ import type { AccessTokenClaims } from './claims/types.js';
 import type { ExpectedClaimValue } from './claims/options.js';
 import type { DpopOptions } from './dpop/options.js';
 import type { DecryptionOptions } from './jwe/options.js';
+import type { IntrospectionOptions } from './introspection/options.js';
 import type { JwksOptions } from './jwks/options.js';
 import type { KeySource } from './jwks/remote-key-source.js';
 import { boolean, fail, integer, isPlainObject, knownKeys, seconds, unusable } from './lib/options.js';
@@ -145,6 +146,17 @@ export interface VerifierOptions {
    * @default unset
    */
   decryption?: DecryptionOptions;
+  /**
+   * Opaque access tokens, checked with the issuer (RFC 7662 introspection) and cached: a token
+   * that is not a three-part compact JWS (or every token, with `tokens: 'all'`) is introspected,
+   * and the claims of an active one meet the same rules as a JWT's (`iss`, `aud`, `exp`, `nbf`,
+   * required and expected claims, `validate`, revocation; `typ` excepted). `validate` and the
+   * revocation checker see such a token with the header `{ alg: 'none', introspected: true }`.
+   * An encrypted token is decrypted when `decryption` is set, never introspected. Without it,
+   * such tokens are refused `token_malformed`. See docs/introspection.md.
+   * @default unset
+   */
+  introspection?: IntrospectionOptions;
 }
 
 export interface VerifiedTokenCacheOptions {
@@ -174,6 +186,7 @@ export const OPTION_NAMES = [
   'dpop',
   'mtls',
   'decryption',
+  'introspection',
 ] as const;
 
 /** A token that verified: what a later presentation of the same text needs to be re-checked. */

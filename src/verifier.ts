@@ -13,7 +13,9 @@ import { checkRevocation } from './revocation/checker.js';
 import { createKnownHeaders, parseCompactJws, type JwsHeader, type ParseOptions } from './token/parse.js';
 import type { VerificationKey } from './token/signature.js';
 import { createSignatureStep } from './token/verify-signature.js';
-import { channels, defaultHttpGet, signatures } from './runtime/node.js';
+import { channels, defaultHttpGet, digests, signatures } from './runtime/node.js';
+import { createIntrospectionStep } from './introspection/step.js';
+import { INTROSPECTED_HEADER } from './introspection/response.js';
 import { refuseBoundToken } from './dpop/binding.js';
 import { resolveDpopOptions } from './dpop/options.js';
 import { CHECKS_BINDING, createRequestVerifier, type VerifiableRequest } from './dpop/request.js';
@@ -114,6 +116,18 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
 
   const cache = resolveCache(options.cache);
   const verifySignature = createSignatureStep(signatures);
+  const introspection = createIntrospectionStep(options.introspection, {
+    issuers,
+    audiences: rules.audiences,
+    parse: parseOptions,
+    keySources: keySources.byIssuer,
+    verifySignature,
+    digests,
+    defaultGet: defaultHttpGet,
+    channels,
+  });
+  // An opaque token has no JWS header whose `typ` could be checked.
+  const introspectedRules = { ...rules, typ: undefined };
   const dpop = resolveDpopOptions(options.dpop);
   const mtls = resolveMtlsOptions(options.mtls);
   const decryption = resolveDecryptionOptions(options.decryption);
@@ -146,24 +160,32 @@ export function createVerifier<Claims extends object = Record<never, never>>(opt
       // A remembered token whose key has left the key set is trusted no more: verified in full.
       if (hit !== undefined) cache?.delete(token);
       if (context !== undefined) context.cached = false;
-      // An encrypted token is opened first; its inner JWS is then verified like any other.
+      // An encrypted token is opened first; its inner JWS is then verified like any other. Only
+      // a token that is no JWE is left to introspection.
       const opened = decryptor === undefined ? token : decryptor.open(token);
-      const parsed = parseCompactJws(typeof opened === 'string' ? opened : await opened, parseOptions);
-      if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
-      const selected = selectIssuer(parsed.payload);
-      source = selected instanceof Promise ? await selected : selected;
-      // Only now is `iss` known to be a configured issuer.
-      if (context !== undefined) context.issuer = parsed.payload.iss as string;
-      const found = source.getKeys(parsed.header.alg, parsed.header.kid);
-      const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
-      verifiedBy = answer instanceof Promise ? await answer : answer;
-      header = parsed.header;
-      // Deep-frozen by the parser: claims may be handed to many requests from the cache.
-      claims = parsed.payload as AccessTokenClaims;
+      if (opened === token && introspection?.takes(token)) {
+        // The issuer vouches for the token; its claims meet the same rules as a JWT's below.
+        const introspected = introspection.introspect(token);
+        ({ header, claims } = introspected instanceof Promise ? await introspected : introspected);
+        if (context !== undefined) context.issuer = claims.iss;
+      } else {
+        const parsed = parseCompactJws(typeof opened === 'string' ? opened : await opened, parseOptions);
+        if (context !== undefined) describeHeader(context, parsed.header, false, undefined);
+        const selected = selectIssuer(parsed.payload);
+        source = selected instanceof Promise ? await selected : selected;
+        // Only now is `iss` known to be a configured issuer.
+        if (context !== undefined) context.issuer = parsed.payload.iss as string;
+        const found = source.getKeys(parsed.header.alg, parsed.header.kid);
+        const answer = verifySignature(parsed, Array.isArray(found) ? found : await found);
+        verifiedBy = answer instanceof Promise ? await answer : answer;
+        header = parsed.header;
+        // Deep-frozen by the parser: claims may be handed to many requests from the cache.
+        claims = parsed.payload as AccessTokenClaims;
+      }
     }
 
     try {
-      validateClaims(header, claims, rules, Date.now() / 1000);
+      validateClaims(header, claims, header === INTROSPECTED_HEADER ? introspectedRules : rules, Date.now() / 1000);
     } catch (error) {
       // On a remembered token, only its expiry can fail a check it passed once: forget it now.
       if (verifiedBy === undefined) cache?.delete(token);

@@ -1,4 +1,5 @@
 import type { CacheEvictEvent } from './cache.js';
+import type { IntrospectionLimitedEvent, IntrospectionRequestEvent } from './introspection.js';
 import type { JwksFetchEvent, JwksSkippedEvent, JwksStaleEvent } from './jwks.js';
 import type { RevocationErrorEvent, RevocationFailOpenEvent } from './revocation.js';
 import { SILENT, type EventSink } from './sink.js';
@@ -17,6 +18,8 @@ export const CHANNELS = Object.freeze({
   revocationError: 'tokenwarden:revocation:error',
   revocationFailOpen: 'tokenwarden:revocation:fail-open',
   cacheEvict: 'tokenwarden:cache:evict',
+  introspectionRequest: 'tokenwarden:introspection:request',
+  introspectionLimited: 'tokenwarden:introspection:limited',
 } as const);
 
 /** Every channel, as the runtime provides them: real on Node, silent on web runtimes. */
@@ -28,6 +31,8 @@ export interface Channels {
   readonly revocationError: EventSink<RevocationErrorEvent>;
   readonly revocationFailOpen: EventSink<RevocationFailOpenEvent>;
   readonly cacheEvict: EventSink<CacheEvictEvent>;
+  readonly introspectionRequest: EventSink<IntrospectionRequestEvent>;
+  readonly introspectionLimited: EventSink<IntrospectionLimitedEvent>;
 }
 
 /** The web runtime's channels: nobody can subscribe, so nothing is ever built or published. */
@@ -39,4 +44,6 @@ export const SILENT_CHANNELS: Channels = Object.freeze({
   revocationError: SILENT,
   revocationFailOpen: SILENT,
   cacheEvict: SILENT,
+  introspectionRequest: SILENT,
+  introspectionLimited: SILENT,
 });

@@ -14,4 +14,6 @@ export const nodeChannels: Channels = Object.freeze({
   revocationError: channel(CHANNELS.revocationError),
   revocationFailOpen: channel(CHANNELS.revocationFailOpen),
   cacheEvict: channel(CHANNELS.cacheEvict),
+  introspectionRequest: channel(CHANNELS.introspectionRequest),
+  introspectionLimited: channel(CHANNELS.introspectionLimited),
 });

@@ -7,6 +7,7 @@ import type { VerifierOptions } from '../verifier.js';
 import { dpopConfig, mtlsConfig, type ReplayConfig } from './binding-config.js';
 import { booleanAt, child, isNonEmptyString, listAt, numberAt, objectAt, oneOfAt, stringAt, wrong, type ConfigPath } from './config-checks.js';
 import { forwardConfig, type ForwardConfig } from './forward.js';
+import { introspectionConfig, phantomTokenConfig, type PhantomTokenConfig } from './phantom.js';
 import { routeRules, type RouteRule } from './routes.js';
 import { parseRange } from './trusted-proxies.js';
 
@@ -51,6 +52,8 @@ export interface GatewayConfig {
   readonly shutdownTimeout: number;
   /** Record OpenTelemetry metrics and spans with `instrument()` (needs `@opentelemetry/api` installed). @default false */
   readonly opentelemetry: boolean;
+  /** Phantom tokens: the upstream Authorization set from introspection (docs/introspection.md). @default unset (off) */
+  readonly phantomToken: PhantomTokenConfig | undefined;
 }
 
 const TOP_KEYS = [
@@ -70,6 +73,7 @@ const TOP_KEYS = [
   'shutdownTimeout',
   'certificateHeader',
   'opentelemetry',
+  'phantomToken',
 ] as const;
 // The verifier options that JSON can express (no revocation store, no custom fetch).
 const VERIFIER_KEYS = [
@@ -86,6 +90,7 @@ const VERIFIER_KEYS = [
   'cache',
   'dpop',
   'mtls',
+  'introspection',
 ] as const;
 const JWKS_KEYS = ['cooldown', 'maxAge', 'timeout', 'maxStale', 'maxBytes'] as const;
 
@@ -155,6 +160,7 @@ function verifierConfig(path: ConfigPath, value: unknown, env: Env): { options: 
     replay = dpop.replay;
   }
   if (raw.mtls !== undefined) options.mtls = mtlsConfig(child(path, 'mtls'), raw.mtls);
+  if (raw.introspection !== undefined) options.introspection = introspectionConfig(child(path, 'introspection'), raw.introspection, env);
   return { options, replay };
 }
 
@@ -209,5 +215,6 @@ export function checkConfig(value: unknown, env: Env = {}): GatewayConfig {
     forward: forwardConfig('forward', raw.forward),
     logRefusals: booleanAt('logRefusals', raw.logRefusals, true),
     shutdownTimeout: numberAt('shutdownTimeout', raw.shutdownTimeout, 10, 0, 300),
+    phantomToken: phantomTokenConfig('phantomToken', raw.phantomToken),
   };
 }

@@ -14,6 +14,7 @@ import type { Verifier } from '../verifier.js';
 import { forwardedCertificate } from './client-certificate.js';
 import type { GatewayConfig } from './config.js';
 import { claimHeaderList } from './forward.js';
+import { introspectionFailureLine, phantomHeaders } from './phantom.js';
 import { startTelemetry } from './telemetry.js';
 import { originalRequest, type OriginalProblem } from './original-request.js';
 import { openReplayStore } from './replay.js';
@@ -170,6 +171,11 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     }
     return prepared;
   }
+  // Phantom tokens: the upstream Authorization depends on the request, so it joins each answer.
+  function withPhantom(answer: Prepared, claims: AccessTokenClaims | undefined, authorization: string | undefined): Prepared {
+    if (config.phantomToken === undefined) return answer;
+    return { ...answer, headers: [...answer.headers, ...Object.entries(phantomHeaders(config.phantomToken, claims, authorization)).flat()] };
+  }
   const HEALTHY = prepare(200, { 'content-type': 'application/json', 'cache-control': NO_STORE }, '{"status":"ok"}');
   const FAILED = prepare(500, { 'content-type': 'application/json' }, '{"error":"server_error","error_description":"The server failed to process the request"}');
 
@@ -221,7 +227,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     const rule = matchRoute(config.routes, method, path);
     const route = rule?.where ?? 'default';
     if (rule?.anonymous === true) {
-      send(res, anonymousAnswer);
+      send(res, withPhantom(anonymousAnswer, undefined, undefined));
       return;
     }
     if (rule === undefined && config.default === 'deny') {
@@ -245,7 +251,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
       refuse(res, outcome.answer, { code: answerCode(outcome.answer), method, path, route, ...(claims === undefined ? {} : { claims }) });
       return;
     }
-    send(res, grantedFor(outcome.claims));
+    send(res, withPhantom(grantedFor(outcome.claims), outcome.claims, req.headers.authorization));
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
@@ -279,6 +285,8 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     write(JSON.stringify({ time: new Date().toISOString(), event: 'jwks_fetch_failed', issuer: event.issuer, url: event.url, status: event.status, message: event.error.message }));
   };
   subscribe(CHANNELS.jwksFetch, onFetch);
+  const onIntrospection = (message: unknown): void => introspectionFailureLine(message, write);
+  subscribe(CHANNELS.introspectionRequest, onIntrospection);
 
   let telemetry: { close(): void } | undefined;
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000 }, handle);
@@ -293,6 +301,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     });
   } catch (error) {
     unsubscribe(CHANNELS.jwksFetch, onFetch);
+    unsubscribe(CHANNELS.introspectionRequest, onIntrospection);
     telemetry?.close();
     await replay.close();
     throw error;
@@ -309,6 +318,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     close() {
       closing = true;
       unsubscribe(CHANNELS.jwksFetch, onFetch);
+      unsubscribe(CHANNELS.introspectionRequest, onIntrospection);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownTimeout * 1000);

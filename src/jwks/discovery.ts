@@ -29,22 +29,37 @@ export function metadataUrls(issuer: URL): URL[] {
  * when that is not the issuer itself: an issuer template's is found at its `common` form, and
  * names the template as its `issuer`.
  */
-export async function discoverJwksUri(
+export function discoverJwksUri(
   issuer: string,
   get: HttpGet,
   options: { signal: AbortSignal; maxBytes: number },
   at: string = issuer,
 ): Promise<Discovered> {
+  return discoverEndpoint(issuer, 'jwks_uri', get, options, at).then(({ url, freshFor }) => ({ jwksUri: url, freshFor }));
+}
+
+/**
+ * Reads the issuer's metadata (under the rules of {@link discoverJwksUri}) and returns the URL
+ * of one of its endpoints (`jwks_uri`, `introspection_endpoint`), which must be one we may fetch.
+ */
+export async function discoverEndpoint(
+  issuer: string,
+  name: string,
+  get: HttpGet,
+  options: { signal: AbortSignal; maxBytes: number },
+  at: string = issuer,
+): Promise<{ readonly url: URL; readonly freshFor: number | undefined }> {
   const reasons: string[] = [];
   for (const url of metadataUrls(new URL(at))) {
     try {
       const response = await get(url, options);
       const metadata = parseJsonObject(response);
       if (metadata.issuer !== issuer) throw new Error('its "issuer" does not match the configured issuer');
-      if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no "jwks_uri"');
-      const jwksUri = parseFetchableUrl(metadata.jwks_uri);
-      if (typeof jwksUri === 'string') throw new Error(`its "jwks_uri" ${jwksUri}`);
-      return { jwksUri, freshFor: freshnessFromHeaders(response, Date.now()) };
+      const value = metadata[name];
+      if (typeof value !== 'string') throw new Error(`it has no "${name}"`);
+      const endpoint = parseFetchableUrl(value);
+      if (typeof endpoint === 'string') throw new Error(`its "${name}" ${endpoint}`);
+      return { url: endpoint, freshFor: freshnessFromHeaders(response, Date.now()) };
     } catch (error) {
       if (options.signal.aborted) throw error;
       reasons.push(`${url.href}: ${(error as Error).message}`);

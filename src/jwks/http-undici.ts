@@ -1,5 +1,5 @@
 import type { Agent, Dispatcher } from 'undici';
-import { refusalOf, tooLarge, type HttpGet, type HttpGetOptions, type HttpResponse } from './http.js';
+import { refusalOf, requestParts, tooLarge, type HttpGet, type HttpGetOptions, type HttpResponse } from './http.js';
 
 type Undici = typeof import('undici');
 
@@ -27,14 +27,9 @@ function loadTransport(): Promise<Transport> {
 /** The default transport: undici over a keep-alive agent; redirects are never followed. */
 export const undiciGet: HttpGet = Object.assign(get, { prepare: async () => void (await loadTransport()) });
 
-async function get(url: URL, { signal, maxBytes }: HttpGetOptions): Promise<HttpResponse> {
+async function get(url: URL, { signal, maxBytes, form }: HttpGetOptions): Promise<HttpResponse> {
   const { request, agent } = await loadTransport();
-  const response = await request(url, {
-    method: 'GET',
-    dispatcher: agent,
-    signal,
-    headers: { accept: 'application/json' },
-  });
+  const response = await request(url, { ...requestParts(form), dispatcher: agent, signal });
   const header = (name: string): string | undefined => {
     const value = response.headers[name];
     return Array.isArray(value) ? value.join(', ') : value;

@@ -2,7 +2,7 @@ import { AccessTokenError } from '../errors.js';
 import type { IssuerHealth } from '../events/health.js';
 import type { JwksFetchEvent, JwksFetchReason, JwksSkippedEvent, JwksStaleEvent } from '../events/jwks.js';
 import { SILENT, untrusted, type EventSink } from '../events/sink.js';
-import { deadline } from '../lib/timeout.js';
+import { deadline, untilAborted } from '../lib/timeout.js';
 import type { Algorithm } from '../token/algorithms.js';
 import type { SignatureRuntime, VerificationKey } from '../token/signature.js';
 import { freshnessFromHeaders } from './cache-control.js';
@@ -357,14 +357,4 @@ export function createRemoteKeySource(config: KeySourceConfig): KeySource {
     },
   };
   return source;
-}
-
-/** Settles as `promise`, or rejects as soon as `signal` aborts, whichever comes first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

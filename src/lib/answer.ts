@@ -1,6 +1,7 @@
 // How a refusal is said over HTTP, whatever the framework: a status, headers and a JSON body.
 // RFC 6750 §3.1 decides the status and challenge; 503 answers carry Retry-After, since the
-// token may well be fine once the key set or the revocation store is back.
+// token may well be fine once the key set, the introspection endpoint or the revocation store
+// is back. An inactive token (`token_inactive`) is RFC 6750's `invalid_token` like any bad one.
 import type { DpopChallenge } from '../dpop/request.js';
 import { ERROR_DESCRIPTION, OAUTH_ERROR, type AccessTokenError } from '../errors.js';
 import { bearerChallenge, quotedString, type ChallengeParams } from './challenge.js';

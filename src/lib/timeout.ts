@@ -85,3 +85,16 @@ export function deadline(ms: number): Deadline {
   const clear = patientTimer(ms, () => controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), false);
   return { signal: controller.signal, clear };
 }
+
+/**
+ * Settles as `promise`, or rejects as soon as `signal` aborts, whichever comes first: a
+ * user-supplied fetch may ignore the signal, and every caller waiting on it would wait with it.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -16,6 +16,8 @@ describe('CHANNELS', () => {
       revocationError: 'tokenwarden:revocation:error',
       revocationFailOpen: 'tokenwarden:revocation:fail-open',
       cacheEvict: 'tokenwarden:cache:evict',
+      introspectionRequest: 'tokenwarden:introspection:request',
+      introspectionLimited: 'tokenwarden:introspection:limited',
     });
     expect(Object.isFrozen(CHANNELS)).toBe(true);
   });

@@ -8,6 +8,8 @@ import { tamper } from '../adapters/support.js';
 import { leaksOf, WINDOW, writeOut } from '../helpers/leaks.js';
 import { outcomeOf } from '../helpers/refusal.js';
 import { recordEvents, type Recorder } from './support.js';
+import { closeServers, sendJson } from '../helpers/jwks-server.js';
+import { CLIENT_SECRET, activeClaims, opaqueToken, serveIntrospection, verifierFor } from '../introspection/support.js';
 
 const AUDIENCE = 'orders-api';
 let issuer: TestIssuer;
@@ -66,10 +68,26 @@ describe('what the channels publish', () => {
     }
     issuer.override(undefined);
 
+    // Opaque tokens through introspection: active (then cached), inactive, an endpoint refusing
+    // our credentials, and the request budget spent. Neither the tokens nor the secret may show.
+    const endpoint = await serveIntrospection();
+    const opaque = opaqueToken();
+    endpoint.active.set(opaque, activeClaims(endpoint.issuer));
+    const introspecting = verifierFor(endpoint, { maxRequestsPerSecond: 4 });
+    await run(introspecting, opaque, tokens);
+    await run(introspecting, opaque, tokens);
+    await run(introspecting, opaqueToken(), tokens);
+    endpoint.respond = (_req, res) => sendJson(res, 401, { error: 'invalid_client' });
+    for (let i = 0; i < 4; i++) await run(introspecting, opaqueToken(), tokens);
+    await closeServers();
+
     const channels = new Set(recorder.published.map((event) => (event.context === undefined ? event.channel : CHANNELS.verify)));
     expect([...channels].sort()).toEqual(Object.values(CHANNELS).sort());
     const text = recorder.published.map((event) => writeOut(event.payload) + writeOut(event.context)).join('\n');
     expect(leaksOf(text, tokens)).toEqual([]);
+    const basic = Buffer.from(`resource-server:${CLIENT_SECRET}`).toString('base64');
+    expect(leaksOf(text, [CLIENT_SECRET, basic])).toEqual([]);
+    expect(text).toMatch(/client credentials \(HTTP 401\)/);
     // The search finds a piece of a signature wherever it hides, so an empty answer means something.
     const hidden = tokens[0] as string;
     expect(leaksOf(writeOut({ deep: [new Error('x', { cause: { note: `…${hidden.slice(-WINDOW)}` } })] }), [hidden])).not.toEqual([]);

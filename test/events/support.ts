@@ -32,6 +32,8 @@ const PLAIN = [
   CHANNELS.revocationError,
   CHANNELS.revocationFailOpen,
   CHANNELS.cacheEvict,
+  CHANNELS.introspectionRequest,
+  CHANNELS.introspectionLimited,
 ];
 
 /** Subscribes to every channel (or to those named) until `stop()`. */

@@ -34,6 +34,7 @@ const FILES = [
   'src/mtls/options.ts',
   'src/testing/dpop.ts',
   'src/jwe/options.ts',
+  'src/introspection/options.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -127,6 +128,18 @@ describe('every documented default, passed explicitly', () => {
     expect(Object.keys(decryption)).toEqual(['encryptions']);
     const key = { kty: 'oct', k: 'A'.repeat(43), alg: 'dir' };
     expect(() => createVerifier({ ...base, decryption: { ...decryption, keys: [key] } as never })).not.toThrow();
+  });
+
+  it('is accepted by createVerifier for introspection, with its cache at its own', () => {
+    const introspection = documentedDefaults('IntrospectionOptions');
+    const cache = documentedDefaults('IntrospectionCacheOptions');
+    expect(Object.keys(introspection)).toEqual(['tokens', 'timeout', 'maxBytes', 'maxRequestsPerSecond', 'jwtResponse', 'cache']);
+    expect(Object.keys(cache)).toEqual(['maxEntries', 'maxAge', 'inactiveMaxAge']);
+    expect(introspection.cache).toEqual(cache);
+    const credentials = { clientId: 'orders-api', clientSecret: 's' };
+
+    expect(() => createVerifier({ ...base, introspection: { ...credentials, ...introspection } })).not.toThrow();
+    expect(() => createVerifier({ ...base, introspection: { ...credentials, ...introspection, cache } })).not.toThrow();
   });
 
   it('is accepted by createMemoryRevocationStore', () => {
