@@ -1,6 +1,6 @@
 import { parseFetchableUrl } from '../lib/url.js';
 import { freshnessFromHeaders } from './cache-control.js';
-import { parseJsonObject, type HttpGet } from './http.js';
+import { parseJsonObject, type HttpGet, type HttpResponse } from './http.js';
 
 /** What an issuer's metadata says about its key set. */
 export interface Discovered {
@@ -35,16 +35,39 @@ export async function discoverJwksUri(
   options: { signal: AbortSignal; maxBytes: number },
   at: string = issuer,
 ): Promise<Discovered> {
+  return discoverMetadata(
+    issuer,
+    get,
+    options,
+    (metadata, response) => {
+      if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no "jwks_uri"');
+      const jwksUri = parseFetchableUrl(metadata.jwks_uri);
+      if (typeof jwksUri === 'string') throw new Error(`its "jwks_uri" ${jwksUri}`);
+      return { jwksUri, freshFor: freshnessFromHeaders(response, Date.now()) };
+    },
+    at,
+  );
+}
+
+/**
+ * Reads the issuer's metadata, refusing any whose `issuer` is not exactly the configured one,
+ * and returns what `read` takes from it (`read` throws to say the metadata is unusable). Both
+ * places metadata may live are tried, in order; the error names why each failed.
+ */
+export async function discoverMetadata<T>(
+  issuer: string,
+  get: HttpGet,
+  options: { signal: AbortSignal; maxBytes: number },
+  read: (metadata: Record<string, unknown>, response: HttpResponse) => T,
+  at: string = issuer,
+): Promise<T> {
   const reasons: string[] = [];
   for (const url of metadataUrls(new URL(at))) {
     try {
       const response = await get(url, options);
       const metadata = parseJsonObject(response);
       if (metadata.issuer !== issuer) throw new Error('its "issuer" does not match the configured issuer');
-      if (typeof metadata.jwks_uri !== 'string') throw new Error('it has no "jwks_uri"');
-      const jwksUri = parseFetchableUrl(metadata.jwks_uri);
-      if (typeof jwksUri === 'string') throw new Error(`its "jwks_uri" ${jwksUri}`);
-      return { jwksUri, freshFor: freshnessFromHeaders(response, Date.now()) };
+      return read(metadata, response);
     } catch (error) {
       if (options.signal.aborted) throw error;
       reasons.push(`${url.href}: ${(error as Error).message}`);
