@@ -2,6 +2,7 @@
 // refreshed ahead of expiry, a fetch that sends it (with DPoP proofs where asked), and RFC 8693
 // token exchange for the next hop. Node only: it talks through undici.
 import { createTokenCache } from './cache.js';
+import { fetchWithToken } from './fetch.js';
 import { createGrants } from './grant.js';
 import { createTransport } from './http.js';
 import { resolveTokenClientOptions, type TokenClientOptions } from './options.js';
@@ -19,6 +20,18 @@ export interface TokenClient {
    * send it with {@link TokenClient.fetch}.
    */
   getToken(): Promise<string>;
+  /**
+   * Sends a request with the client's token, through undici: `Authorization: Bearer …`, or
+   * `Authorization: DPoP …` and a fresh `DPoP` proof for a DPoP-bound token. When the server
+   * asks for a DPoP nonce (`use_dpop_nonce`), the request is sent once more with it; when it
+   * answers 401 `invalid_token`, once more with a new token. Neither retry happens for a
+   * streamed body. Of `init`, `method`, `headers`, `body` and `signal` are used; redirects are
+   * not followed. Every other answer is returned as it is.
+   *
+   * `url` must be https (http only for loopback hosts): a TypeError otherwise. Rejects with a
+   * {@link TokenClientError} when no token can be had.
+   */
+  fetch(url: string | URL, init?: RequestInit): Promise<Response>;
   /** Closes the client's idle connections. Pending calls still settle. */
   close(): Promise<void>;
 }
@@ -53,6 +66,7 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
 
   return {
     getToken: async () => (await own.get()).accessToken,
+    fetch: (url, init = {}) => fetchWithToken(url, init, own, grants, transport),
     close: () => transport.close(),
   };
 }
