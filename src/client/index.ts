@@ -2,6 +2,7 @@
 // refreshed ahead of expiry, a fetch that sends it (with DPoP proofs where asked), and RFC 8693
 // token exchange for the next hop. Node only: it talks through undici.
 import { createTokenCache } from './cache.js';
+import { createExchanges, type ExchangeOptions } from './exchange.js';
 import { fetchWithToken } from './fetch.js';
 import { createGrants } from './grant.js';
 import { createTransport } from './http.js';
@@ -9,7 +10,18 @@ import { resolveTokenClientOptions, type TokenClientOptions } from './options.js
 
 export { TokenClientError, isTokenClientError } from './errors.js';
 export type { TokenClientErrorCode, TokenClientErrorOptions } from './errors.js';
+export type { ExchangeOptions } from './exchange.js';
 export type { ClientDpopOptions, ClientPrivateKey, ClientTlsOptions, TokenClientOptions } from './options.js';
+
+/** How {@link TokenClient.fetch} gets its token. */
+export interface ClientFetchOptions {
+  /**
+   * Send a token exchanged for this subject token (see {@link TokenClient.exchange}) instead of
+   * the client's own.
+   * @default unset (the client's own token)
+   */
+  exchange?: ExchangeOptions & { subjectToken: string };
+}
 
 /** A token client, from {@link createTokenClient}. */
 export interface TokenClient {
@@ -31,7 +43,15 @@ export interface TokenClient {
    * `url` must be https (http only for loopback hosts): a TypeError otherwise. Rejects with a
    * {@link TokenClientError} when no token can be had.
    */
-  fetch(url: string | URL, init?: RequestInit): Promise<Response>;
+  fetch(url: string | URL, init?: RequestInit, options?: ClientFetchOptions): Promise<Response>;
+  /**
+   * Exchanges `subjectToken` (the token a caller sent this service) for a token for the next
+   * hop (RFC 8693 token exchange, with `subject_token_type` access_token), authenticated as this
+   * client. The result is cached per subject token and options until `refreshMargin` seconds
+   * before it expires, under a SHA-256 of the subject token, never the token itself.
+   * Rejects with a {@link TokenClientError}: `grant_refused` when the issuer will not exchange it.
+   */
+  exchange(subjectToken: string, options?: ExchangeOptions): Promise<string>;
   /** Closes the client's idle connections. Pending calls still settle. */
   close(): Promise<void>;
 }
@@ -63,10 +83,19 @@ export function createTokenClient(options: TokenClientOptions): TokenClient {
   });
   const grants = createGrants(settings, transport);
   const own = createTokenCache(() => grants.clientCredentials(), settings);
+  const exchanges = createExchanges(grants, settings.exchangeCacheSize, settings);
 
   return {
     getToken: async () => (await own.get()).accessToken,
-    fetch: (url, init = {}) => fetchWithToken(url, init, own, grants, transport),
+    fetch(url, init = {}, fetchOptions = {}) {
+      let cache = own;
+      if (fetchOptions.exchange !== undefined) {
+        const { subjectToken, ...exchangeOptions } = fetchOptions.exchange;
+        cache = exchanges.cacheFor(subjectToken, exchangeOptions);
+      }
+      return fetchWithToken(url, init, cache, grants, transport);
+    },
+    exchange: async (subjectToken, exchangeOptions) => (await exchanges.cacheFor(subjectToken, exchangeOptions).get()).accessToken,
     close: () => transport.close(),
   };
 }

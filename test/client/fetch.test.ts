@@ -26,7 +26,7 @@ async function service(name: string, dpop: NonNullable<Parameters<typeof createV
     next();
   });
   app.all('/orders', express.text(), auth.protect(), (req, res) => {
-    res.json({ client: req.auth?.client_id, method: req.method, body: typeof req.body === 'string' ? req.body : null });
+    res.json({ client: req.auth?.client_id, sub: req.auth?.sub, act: req.auth?.act, method: req.method, body: typeof req.body === 'string' ? req.body : null });
   });
   const server = createServer(app);
   servers.push(server);
@@ -108,6 +108,14 @@ describe('client.fetch', () => {
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('invalid_token');
     expect((seen.revoking?.length ?? 0) - before).toBe(2);
+  });
+
+  it('sends a token exchanged for the subject token instead of its own when asked', async () => {
+    const caller = clientWith({ clientId: 'jwt-client', privateKey: as.clientKey, clientSecret: undefined } as unknown as Partial<TokenClientOptions>);
+    const subjectToken = await caller.getToken();
+    const response = await clientWith().fetch(urls.plain as string, {}, { exchange: { subjectToken, audience: AUDIENCE } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ sub: 'jwt-client', act: { sub: 'basic-client' } });
   });
 
   it('refuses to send a token over plain http to a host that is not loopback', async () => {

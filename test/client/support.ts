@@ -45,7 +45,6 @@ interface ProviderModels {
     expiration: number;
     scope?: string;
     resourceServer?: unknown;
-    extra?: Record<string, unknown>;
   };
   ResourceServer: new (identifier: string, info: Record<string, unknown>) => unknown;
 }
@@ -74,6 +73,8 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
     ],
     jwks: { keys: [{ ...signing, kid: 'es', alg: 'ES256' }] },
     scopes: ['orders:read', 'orders:write'],
+    // RFC 8693 §4.1: an exchanged token names the client that acted on the subject's behalf.
+    extraTokenClaims: (_ctx: unknown, token: { gty?: string; clientId?: string }) => (token.gty === 'token_exchange' ? { act: { sub: token.clientId } } : undefined),
     features: {
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
@@ -106,7 +107,6 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
       const provider_ = provider as unknown as ProviderModels;
       const token = new provider_.AccessToken({ accountId: subject, client, grantId: 'token-exchange', gty: 'token_exchange', scope: params.scope ?? 'orders:read' });
       token.resourceServer = new provider_.ResourceServer(audience, resourceInfo(audience));
-      token.extra = { act: { sub: client.clientId } };
       const value = await token.save();
       ctx.body = {
         access_token: value,
