@@ -3,7 +3,7 @@
 // followed (a token or credential must not travel to where a 3xx points), and for the issuer a
 // time limit per request and a bounded body.
 import type { Agent } from 'undici';
-import { tooLarge } from '../jwks/http.js';
+import { declaredLength, readBoundedBody, tooLarge } from '../jwks/http.js';
 import { parseFetchableUrl } from '../lib/url.js';
 import type { ClientTlsOptions } from './options.js';
 
@@ -64,7 +64,12 @@ export function createTransport(options: { timeout: number; maxBytes: number; tl
       const signal = init.signal == null ? timer : AbortSignal.any([init.signal, timer]);
       try {
         const response = await send(url, init, signal);
-        const body = await readBounded(response, options.maxBytes);
+        const declared = declaredLength(response.headers.get('content-length') ?? undefined);
+        if (declared !== undefined && declared > options.maxBytes) {
+          void response.body?.cancel().catch(() => undefined);
+          throw tooLarge(options.maxBytes);
+        }
+        const body = await readBoundedBody(response, options.maxBytes);
         return new Response(response.status === 204 || response.status === 304 ? null : body, {
           status: response.status,
           statusText: response.statusText,
@@ -80,34 +85,4 @@ export function createTransport(options: { timeout: number; maxBytes: number; tl
       if (loaded !== undefined) await (await loaded).agent.close();
     },
   };
-}
-
-async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    void response.body?.cancel().catch(() => undefined);
-    throw tooLarge(maxBytes);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (reader !== undefined) {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        void reader.cancel().catch(() => undefined);
-        throw tooLarge(maxBytes);
-      }
-      chunks.push(value);
-    }
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
