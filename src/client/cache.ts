@@ -44,6 +44,7 @@ export function schedule(token: IssuedToken, requestedAt: number, timing: CacheT
   return { value: token, expiresAt: requestedAt + usable * 1000, refreshAt: requestedAt + (usable - ahead) * 1000 };
 }
 
+/** A cache of the tokens `fetchToken` gets, timed by `timing`. */
 export function createTokenCache(fetchToken: () => Promise<IssuedToken>, timing: CacheTiming): TokenCache {
   let entry: Entry | undefined;
   let inflight: Promise<IssuedToken> | undefined;

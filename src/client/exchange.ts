@@ -37,6 +37,7 @@ function parametersOf(options: unknown): [string, string][] {
   return parameters;
 }
 
+/** The exchanged-token caches of one client, at most `size` of them (least recently used go first). */
 export function createExchanges(grants: Grants, size: number, timing: CacheTiming): Exchanges {
   // No refresh ahead: a subject token is exchanged again only when a caller asks for it.
   const cacheTiming = { refreshMargin: timing.refreshMargin, refreshAhead: 0 };

@@ -26,6 +26,7 @@ export interface Grants {
   dpop(): Promise<oauth.DPoPHandle | undefined>;
 }
 
+/** The grant calls of one client: discovery and client authentication are prepared once and kept. */
 export function createGrants(settings: TokenClientSettings, transport: Transport): Grants {
   const client: oauth.Client = { client_id: settings.clientId };
   let server: Promise<oauth.AuthorizationServer> | undefined;

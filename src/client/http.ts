@@ -10,6 +10,7 @@ import type { ClientTlsOptions } from './options.js';
 /** The `fetch` signature oauth4webapi's customFetch hook calls. */
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
+/** The two ways the client sends requests, over one agent. */
 export interface Transport {
   /** For the issuer: time-limited, body read whole up to `maxBytes`. */
   readonly issuer: Fetch;
@@ -36,6 +37,7 @@ export function redactedUrl(value: string): string {
   }
 }
 
+/** The client's transport: one undici agent, loaded on first use, shared by issuer and resource requests. */
 export function createTransport(options: { timeout: number; maxBytes: number; tls: ClientTlsOptions | undefined }): Transport {
   // undici loads on the first request, not when the client is made: a cold start pays for it
   // only when it needs a token.

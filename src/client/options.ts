@@ -98,6 +98,7 @@ export interface TokenClientOptions {
   exchangeCacheSize?: number;
 }
 
+/** How the client authenticates at the token endpoint, from the one credential option given. */
 export type ClientAuthentication =
   | { readonly kind: 'client_secret_basic' | 'client_secret_post'; readonly secret: string }
   | { readonly kind: 'private_key_jwt'; readonly key: ClientPrivateKey }
@@ -215,6 +216,7 @@ function dpopOption(value: unknown): TokenClientSettings['dpop'] {
   return privateKey('dpop.privateKey', value.privateKey, true);
 }
 
+/** Checks createTokenClient's options (TypeError/RangeError naming the option) and applies the defaults. */
 export function resolveTokenClientOptions(value: unknown): TokenClientSettings {
   const options = optionsObject('createTokenClient', value);
   knownKeys('', options, OPTION_NAMES);
