@@ -16,6 +16,7 @@ const nodeEntries = {
   redis: 'src/revocation/redis/index.ts',
   opentelemetry: 'src/opentelemetry/index.ts',
   providers: 'src/providers/index.ts',
+  client: 'src/client/index.ts',
 };
 // The `tokenwarden` command (package.json `bin`): built with the Node entries so that it shares
 // their chunks, but not an export.

@@ -20,6 +20,7 @@ import { fail, integer, isPlainObject, knownKeys, optionalFunction, optionsObjec
 import { createVerifier, type Verifier, type VerifierOptions } from '../verifier.js';
 import { headerValues, readCredential } from '../dpop/headers.js';
 import { dpopChallengeOf, type VerifiableRequest } from '../dpop/request.js';
+import { rememberIncomingToken } from './incoming-token.js';
 import type { TLSSocket } from 'node:tls';
 
 export type { AccessTokenClaims } from '../claims/types.js';
@@ -232,6 +233,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
             scheme = 'DPoP';
             if (cookieName !== undefined && extractBearer(undefined, source.cookie, cookieName).kind === 'token') return { answer: multiple };
             claims = await verifier.verifyRequest<Claims>(request());
+            rememberIncomingToken(claims, credential.token, 'DPoP');
           } else {
             const extraction = extractBearer(source.authorization, source.cookie, cookieName);
             if (extraction.kind === 'none') return { answer: missing };
@@ -241,6 +243,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
             // A token from the cookie is a bearer token: verifyAccessToken refuses a bound one.
             const fromHeader = request !== undefined && credential?.kind === 'token' && credential.token === extraction.token;
             claims = fromHeader ? await verifier.verifyRequest<Claims>(request()) : await verifier.verifyAccessToken<Claims>(extraction.token);
+            rememberIncomingToken(claims, extraction.token, 'Bearer');
           }
           await runGuards(baseGuards, claims);
           verified.set(carrier, claims);

@@ -19,6 +19,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 declare global {
   // Express's own augmentation point for `req`.

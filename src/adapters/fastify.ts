@@ -21,6 +21,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

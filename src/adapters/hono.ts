@@ -23,6 +23,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 /** The Env `protect()` adds: `c.get('auth')` / `c.var.auth` hold the claims. */
 export interface HonoAuthEnv<Claims extends object = Record<never, never>> {

@@ -19,6 +19,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 /** What `protect()` adds to `ctx.state`. */
 export interface KoaAuthState<Claims extends object = Record<never, never>> {

@@ -8,4 +8,5 @@ export { TokenwardenService } from './nest/service.js';
 export { Claims, Public, RequireAnyScope, RequireRoles, RequireScopes, UseTokenwardenGuards, type RouteDecorator } from './nest/decorators.js';
 
 export type { AccessTokenClaims, AuthOptions, ErrorAnswer, Guard, ProtectedResourceMetadata, ProtectedResourceMetadataOptions, ReadinessAnswer } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 export type { RequireRolesOptions } from '../guards/roles.js';

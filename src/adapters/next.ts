@@ -24,6 +24,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 /** Options of {@link createAuth} for Next.js. */
 export interface NextRouteAuthOptions<Claims extends object = Record<never, never>> extends AuthOptions<Claims> {

@@ -21,6 +21,7 @@ export type {
   ProtectedResourceMetadataOptions,
   VerifierHealth,
 } from './core.js';
+export { incomingToken, type IncomingToken } from './incoming-token.js';
 
 /** A request that `protect()` let through: `req.auth` holds the claims. */
 export type AuthenticatedRequest<Claims extends object = Record<never, never>, Req extends IncomingMessage = IncomingMessage> = Req & {

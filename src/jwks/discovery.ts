@@ -1,6 +1,6 @@
 import { parseFetchableUrl } from '../lib/url.js';
 import { freshnessFromHeaders } from './cache-control.js';
-import { parseJsonObject, type HttpGet } from './http.js';
+import { parseJsonObject, type HttpGet, type HttpResponse } from './http.js';
 
 /** What an issuer's metadata says about its key set. */
 export interface Discovered {
@@ -42,24 +42,47 @@ export function discoverJwksUri(
  * Reads the issuer's metadata (under the rules of {@link discoverJwksUri}) and returns the URL
  * of one of its endpoints (`jwks_uri`, `introspection_endpoint`), which must be one we may fetch.
  */
-export async function discoverEndpoint(
+export function discoverEndpoint(
   issuer: string,
   name: string,
   get: HttpGet,
   options: { signal: AbortSignal; maxBytes: number },
   at: string = issuer,
 ): Promise<{ readonly url: URL; readonly freshFor: number | undefined }> {
+  return discoverMetadata(
+    issuer,
+    get,
+    options,
+    (metadata, response) => {
+      const value = metadata[name];
+      if (typeof value !== 'string') throw new Error(`it has no "${name}"`);
+      const endpoint = parseFetchableUrl(value);
+      if (typeof endpoint === 'string') throw new Error(`its "${name}" ${endpoint}`);
+      return { url: endpoint, freshFor: freshnessFromHeaders(response, Date.now()) };
+    },
+    at,
+  );
+}
+
+/**
+ * Reads the issuer's metadata, refusing any whose `issuer` is not exactly the configured one,
+ * and returns what `read` takes from it (`read` throws to say the metadata is unusable). Both
+ * places metadata may live are tried, in order; the error names why each failed.
+ */
+export async function discoverMetadata<T>(
+  issuer: string,
+  get: HttpGet,
+  options: { signal: AbortSignal; maxBytes: number },
+  read: (metadata: Record<string, unknown>, response: HttpResponse) => T,
+  at: string = issuer,
+): Promise<T> {
   const reasons: string[] = [];
   for (const url of metadataUrls(new URL(at))) {
     try {
       const response = await get(url, options);
       const metadata = parseJsonObject(response);
       if (metadata.issuer !== issuer) throw new Error('its "issuer" does not match the configured issuer');
-      const value = metadata[name];
-      if (typeof value !== 'string') throw new Error(`it has no "${name}"`);
-      const endpoint = parseFetchableUrl(value);
-      if (typeof endpoint === 'string') throw new Error(`its "${name}" ${endpoint}`);
-      return { url: endpoint, freshFor: freshnessFromHeaders(response, Date.now()) };
+      return read(metadata, response);
     } catch (error) {
       if (options.signal.aborted) throw error;
       reasons.push(`${url.href}: ${(error as Error).message}`);

@@ -95,29 +95,34 @@ export function fetchGet(fetchImpl: FetchLike): HttpGet {
       discard(response.body);
       throw refusal;
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    const reader = response.body?.getReader();
-    if (reader) {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        total += value.byteLength;
-        if (total > maxBytes) {
-          discard(reader);
-          throw tooLarge(maxBytes);
-        }
-        chunks.push(value);
-      }
-    }
-    const body = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) {
-      body.set(chunk, offset);
-      offset += chunk.byteLength;
-    }
-    return { status: response.status, header, body };
+    return { status: response.status, header, body: await readBoundedBody(response, maxBytes) };
   };
+}
+
+/** Reads a fetch response's body whole, cancelling it and throwing once it passes `maxBytes`. */
+export async function readBoundedBody(response: Response, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  if (reader) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        discard(reader);
+        throw tooLarge(maxBytes);
+      }
+      chunks.push(value);
+    }
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
 }
 
 /**

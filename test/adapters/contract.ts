@@ -7,6 +7,8 @@ import { ERROR_DESCRIPTION } from '../../src/index.js';
 import type { AuthOptions } from '../../src/adapters/core.js';
 import { createDpopKey, createTestIssuer, type DpopKey, type TestIssuer } from '../../src/testing/index.js';
 import type { VerifierHealth } from '../../src/events/health.js';
+import { inspect } from 'node:util';
+import { incomingToken, type IncomingToken } from '../../src/adapters/incoming-token.js';
 import {
   closedPort,
   METADATA_PATH,
@@ -35,8 +37,12 @@ function expectJsonError(reply: Reply, error: string, description?: string): voi
   if (description !== undefined) expect(body.error_description).toBe(description);
 }
 
-/** Runs the contract; `mode` says how requests reach the app (for the test names). */
-export function adapterContract(framework: string, start: StartApp, mode = 'real HTTP on loopback'): void {
+/**
+ * Runs the contract; `mode` says how requests reach the app (for the test names). `inProcess`
+ * is false where the app runs in another process (the runtime suites): options holding
+ * functions cannot reach it, so the part that reads the token through a guard is left out.
+ */
+export function adapterContract(framework: string, start: StartApp, mode = 'real HTTP on loopback', inProcess = true): void {
   describe(`${framework} (${mode}): RFC 6750 answers`, () => {
     let issuer: TestIssuer;
     let app: Harness;
@@ -388,6 +394,49 @@ export function adapterContract(framework: string, start: StartApp, mode = 'real
       const retry = await withNonces.send('/me', dpopHeaders(token, proof));
       expect(retry.status).toBe(200);
       expect(retry.body).toEqual({ sub: 'nina', path: '/me' });
+    });
+  });
+
+  if (!inProcess) return;
+  describe(`${framework} (${mode}): the verified token, for handlers`, () => {
+    const ORIGIN = 'https://orders.example.com';
+    let issuer: TestIssuer;
+    let key: DpopKey;
+    let app: Harness;
+    // A guard of every route reads the token as a handler would: by the claims it is handed.
+    const handed: IncomingToken[] = [];
+
+    beforeAll(async () => {
+      [issuer, key] = await Promise.all([createTestIssuer({ audience: AUDIENCE }), createDpopKey()]);
+      app = await start({
+        verifier: { issuer: issuer.issuer, audience: AUDIENCE, jwksUri: issuer.jwksUri, dpop: { origins: [ORIGIN] } },
+        guards: [(claims) => void handed.push(incomingToken(claims))],
+      });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await issuer?.close();
+    });
+
+    it('hands over the bearer token the request came with, kept out of JSON and inspect', async () => {
+      const token = await issuer.sign({ sub: 'ivan' });
+      expect((await app.send('/me', bearer(token))).status).toBe(200);
+      const last = handed.at(-1);
+      expect(last?.token).toBe(token);
+      expect(last?.scheme).toBe('Bearer');
+      expect(JSON.stringify(last)).not.toContain(token);
+      expect(inspect(last, { depth: 5 })).not.toContain(token);
+    });
+
+    it('hands over a DPoP-bound token with its scheme', async () => {
+      const token = await issuer.sign({ sub: 'dora' }, { dpop: key });
+      const proof = key.proof({ method: 'GET', url: `${ORIGIN}/me`, accessToken: token });
+      expect((await app.send('/me', [['authorization', `DPoP ${token}`], ['dpop', proof]])).status).toBe(200);
+      expect(handed.at(-1)).toMatchObject({ token, scheme: 'DPoP' });
+    });
+
+    it('refuses claims that no adapter attached', () => {
+      expect(() => incomingToken({ sub: 'forged' })).toThrow(/incomingToken\(\) needs the claims object/);
     });
   });
 }

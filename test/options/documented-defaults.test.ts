@@ -15,6 +15,7 @@ import { createVerifier } from '../../src/verifier.js';
 import { instrument } from '../../src/opentelemetry/index.js';
 import { checkConfig } from '../../src/gateway/config.js';
 import { createMemoryReplayStore } from '../../src/dpop/replay.js';
+import { createTokenClient } from '../../src/client/index.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const FILES = [
@@ -35,6 +36,7 @@ const FILES = [
   'src/testing/dpop.ts',
   'src/jwe/options.ts',
   'src/introspection/options.ts',
+  'src/client/options.ts',
 ].map((file) => resolve(root, file));
 // Parent links are what lets the compiler find each member's TSDoc.
 const sources = FILES.map((file) => ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true));
@@ -205,5 +207,22 @@ describe('every documented default, passed explicitly', () => {
     const issuer = await createTestIssuer(options);
     issuers.push(issuer);
     expect(issuer.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('is accepted by createTokenClient (tokenwarden/client)', async () => {
+    const options = documentedDefaults('TokenClientOptions');
+    expect(Object.keys(options)).toEqual([
+      'tokenEndpointAuthMethod',
+      'refreshMargin',
+      'refreshAhead',
+      'timeout',
+      'maxBytes',
+      'retries',
+      'retryDelay',
+      'exchangeCacheSize',
+    ]);
+
+    const client = createTokenClient({ issuer: 'https://auth.example.com', clientId: 'svc', clientSecret: 'secret', ...options });
+    await client.close();
   });
 });

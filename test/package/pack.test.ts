@@ -26,6 +26,7 @@ const FRAMEWORK_OF: Readonly<Record<string, string | null>> = {
   './next': 'next',
   './nest': NEST,
   './opentelemetry': '@opentelemetry/api',
+  './client': null,
 };
 const exported = Object.keys(manifest.exports).filter((key) => key !== './package.json');
 /** [specifier, project]: each subpath with the project it loads in. */

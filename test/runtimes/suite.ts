@@ -124,7 +124,7 @@ export async function runtimeSuite(variants: readonly Variant[]): Promise<void> 
         expect(files.length).toBeGreaterThan(0);
       });
 
-      adapterContract('hono', (options) => runtimeApp(() => runtime, options), `${variant.id}, real HTTP into the runtime`);
+      adapterContract('hono', (options) => runtimeApp(() => runtime, options), `${variant.id}, real HTTP into the runtime`, false);
 
       it('answers concurrent first requests with one key fetch between them', async () => {
         const issuer = await createTestIssuer({ audience: CONCURRENT_AUDIENCE });
