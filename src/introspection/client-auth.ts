@@ -1,7 +1,7 @@
 // How the resource server proves to the introspection endpoint who it is: HTTP Basic with the
 // client secret (RFC 7662 §2.1 through RFC 6749 §2.3.1), or a signed assertion (private_key_jwt,
 // RFC 7523 §2.2). jose signs the assertion, so both runtimes share this code.
-import { SignJWT, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import type { CryptoKey, JWK, KeyObject } from 'jose';
 import type { ClientAuthentication } from './options.js';
 
 /** The headers and form fields that authenticate one request. */
@@ -12,6 +12,11 @@ export interface Credentials {
 
 /** Builds the credentials of each request (a fresh assertion each time for private_key_jwt). */
 export type CredentialSource = (endpoint: URL) => Credentials | Promise<Credentials>;
+
+type Jose = typeof import('jose');
+// Loaded with the first assertion: jose is an ES module, and loading it lazily keeps CommonJS
+// users who never sign one (Jest without ES modules) free of it.
+let jose: Promise<Jose> | undefined;
 
 // Long enough for a slow network, short enough that a captured assertion is soon worthless.
 const ASSERTION_LIFETIME = 60;
@@ -43,11 +48,14 @@ export function createCredentialSource(auth: ClientAuthentication): CredentialSo
   let key: Promise<CryptoKey | KeyObject | Uint8Array> | undefined;
   const signingKey = (): Promise<CryptoKey | KeyObject | Uint8Array> => {
     // A JWK is imported once; a KeyObject is used as it is.
-    key ??= isJwk(auth.privateKey) ? importJWK(auth.privateKey as JWK, algorithm) : Promise.resolve(auth.privateKey as KeyObject);
+    key ??= isJwk(auth.privateKey)
+      ? (jose ??= import('jose')).then(({ importJWK }) => importJWK(auth.privateKey as JWK, algorithm))
+      : Promise.resolve(auth.privateKey as KeyObject);
     return key;
   };
   return async (endpoint) => {
     const kid = isJwk(auth.privateKey) && typeof auth.privateKey.kid === 'string' ? auth.privateKey.kid : undefined;
+    const { SignJWT } = await (jose ??= import('jose'));
     const assertion = await new SignJWT({})
       .setProtectedHeader(kid === undefined ? { alg: algorithm } : { alg: algorithm, kid })
       .setIssuer(clientId)
