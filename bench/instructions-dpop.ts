@@ -60,7 +60,7 @@ async function child(): Promise<void> {
         if (!cryptoVerify('sha256', p.data, clientKey, p.signature)) throw new Error('proof');
       };
     } else {
-      const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.uri, algorithms: ['ES256'] });
+      const verifier = createVerifier({ issuer: ISSUER, audience: AUDIENCE, jwksUri: jwks.uri, jwks: { timeout: 60 }, algorithms: ['ES256'] });
       await verifier.warmUp();
       one = ({ token, proof }) => verifier.verifyRequest({ method: 'GET', url: URL_CALLED, headers: { authorization: `DPoP ${token}`, dpop: proof } });
     }
