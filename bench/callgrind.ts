@@ -2,10 +2,11 @@
 // stretch: shared by `npm run bench:instructions` and its DPoP counterpart. The child marks
 // the stretch with two calls of `markCountedStretch()`; callgrind dumps its counters whenever
 // libuv's `uv_os_getpriority` is entered, so the middle dump holds exactly what lies between.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
+import { exposedGc } from './measure.js';
 
 const MARKER = 'uv_os_getpriority';
 
@@ -53,4 +54,35 @@ export function countInstructions(script: string, env: Record<string, string>, l
   const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.2`, 'utf8'));
   if (totals === null) throw new Error(`no totals in the callgrind dump of ${label}`);
   return Number(totals[1]);
+}
+
+/** Whether valgrind is installed; says what `what` needs when it is not. */
+export function hasValgrind(what: string): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.error(`${what} needs valgrind (apt-get install valgrind)`);
+    process.exitCode = 1;
+    return false;
+  }
+}
+
+/**
+ * In the child: runs the warm-up sets, then the counted ones between the two markers, each set
+ * through `runSet`.
+ */
+export async function countedStretch<Set>(sets: readonly Set[], warmSets: number, runSet: (set: Set) => Promise<void>): Promise<void> {
+  for (const set of sets.slice(0, warmSets)) await runSet(set);
+  // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
+  // fall inside the counted stretch in some runs and not in others.
+  (exposedGc as NonNullable<typeof exposedGc>)();
+  markCountedStretch(); // start-up and warm-up end here
+  for (const set of sets.slice(warmSets)) await runSet(set);
+  markCountedStretch(); // the counted stretch ends here
+}
+
+/** A harness script is both: the parent that spawns the runs, and the child each run starts. */
+export async function parentOrChild(parent: () => Promise<void>, child: () => Promise<void>): Promise<void> {
+  await (process.env.INSTRUCTIONS_WHO === undefined ? parent() : child());
 }

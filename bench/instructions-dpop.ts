@@ -5,16 +5,14 @@
 // token and a proof of its own, as in the dpop section of `npm run bench`.
 //   BENCH_TOKENS   requests per set (default 500); 5 sets warm up, 2 are counted
 //   BENCH_WHO      comma-separated runners to count (default bare,tokenwarden)
-import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createVerifier } from '../src/verifier.js';
 import { createDpopKey } from '../src/testing/index.js';
-import { countInstructions, markCountedStretch } from './callgrind.js';
+import { countInstructions, countedStretch, hasValgrind, parentOrChild } from './callgrind.js';
 import { AUDIENCE, ISSUER, createKeys, createTokens, serveJwks } from './fixtures.js';
-import { exposedGc } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 500);
 const WARM_SETS = 5;
@@ -64,27 +62,16 @@ async function child(): Promise<void> {
       await verifier.warmUp();
       one = ({ token, proof }) => verifier.verifyRequest({ method: 'GET', url: URL_CALLED, headers: { authorization: `DPoP ${token}`, dpop: proof } });
     }
-    const runAll = async (sets: readonly (readonly Request[])[]): Promise<void> => {
-      for (const requests of sets) for (const request of requests) await one(request);
-    };
-    await runAll(fixture.sets.slice(0, WARM_SETS));
-    (exposedGc as NonNullable<typeof exposedGc>)();
-    markCountedStretch(); // start-up and warm-up end here
-    await runAll(fixture.sets.slice(WARM_SETS));
-    markCountedStretch(); // the counted requests end here
+    await countedStretch(fixture.sets, WARM_SETS, async (requests) => {
+      for (const request of requests) await one(request);
+    });
   } finally {
     await jwks.close();
   }
 }
 
 async function main(): Promise<void> {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.error('bench/instructions-dpop.ts needs valgrind (apt-get install valgrind)');
-    process.exitCode = 1;
-    return;
-  }
+  if (!hasValgrind('bench/instructions-dpop.ts')) return;
   Date.now = () => NOW_MS;
   const keys = createKeys('ES256');
   const client = await createDpopKey({ algorithm: 'ES256' });
@@ -110,8 +97,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.INSTRUCTIONS_WHO === undefined) {
-  await main();
-} else {
-  await child();
-}
+await parentOrChild(main, child);

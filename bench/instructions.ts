@@ -15,15 +15,14 @@
 //   BENCH_ALGS     comma-separated algorithms (default RS256,ES256,EdDSA)
 //   BENCH_TOKENS   tokens per set (default 1000)
 //   BENCH_WHO      comma-separated verifiers to count (default all; e.g. bare,tokenwarden)
-import { execFileSync } from 'node:child_process';
-import { countInstructions, markCountedStretch } from './callgrind.js';
+import { countInstructions, countedStretch, hasValgrind, parentOrChild } from './callgrind.js';
 import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm, type BenchKeys } from './fixtures.js';
-import { exposedGc, sequential } from './measure.js';
+import { sequential } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
 const WARM_SETS = 5;
@@ -59,29 +58,14 @@ async function child(): Promise<void> {
   const jwks = await serveJwks([keys]);
   try {
     const run = sequential((await CONTENDERS[who](keys, jwks.uri)).verify);
-    const verifyAll = async (sets: readonly (readonly string[])[]): Promise<void> => {
-      for (const tokens of sets) await run(tokens);
-    };
-    await verifyAll(fixture.sets.slice(0, WARM_SETS));
-    // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
-    // fall inside the counted stretch in some runs and not in others.
-    (exposedGc as NonNullable<typeof exposedGc>)();
-    markCountedStretch(); // start-up and warm-up end here
-    await verifyAll(fixture.sets.slice(WARM_SETS));
-    markCountedStretch(); // the counted verifications end here
+    await countedStretch(fixture.sets, WARM_SETS, run);
   } finally {
     await jwks.close();
   }
 }
 
 async function main(): Promise<void> {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.error('bench:instructions needs valgrind (apt-get install valgrind)');
-    process.exitCode = 1;
-    return;
-  }
+  if (!hasValgrind('bench:instructions')) return;
   const counted = TOKENS * COUNTED_SETS;
   console.log(`tokenwarden instruction counts — Node ${process.version}, ${counted} distinct tokens counted per verifier`);
   Date.now = () => NOW_MS;
@@ -116,8 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.INSTRUCTIONS_WHO === undefined) {
-  await main();
-} else {
-  await child();
-}
+await parentOrChild(main, child);
