@@ -42,8 +42,11 @@ export function createKeys(alg: BenchAlgorithm, privateKey?: KeyObject): BenchKe
 
 const segment = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-/** `count` distinct valid access tokens (distinct `jti` and `sub`), valid for an hour. */
-export function createTokens(keys: BenchKeys, count: number, offset = 0, issuer = ISSUER): string[] {
+/**
+ * `count` distinct valid access tokens (distinct `jti` and `sub`), valid for an hour, with
+ * `extra` claims added to each (`cnf` for a bound token, say).
+ */
+export function createTokens(keys: BenchKeys, count: number, offset = 0, issuer = ISSUER, extra: Record<string, unknown> = {}): string[] {
   const now = Math.floor(Date.now() / 1000);
   const header = segment({ alg: keys.alg, kid: keys.kid, typ: 'at+jwt' });
   const tokens: string[] = [];
@@ -57,6 +60,7 @@ export function createTokens(keys: BenchKeys, count: number, offset = 0, issuer 
       iat: now,
       exp: now + 3600,
       jti: `jti-${i}`,
+      ...extra,
     })}`;
     const signature =
       keys.alg === 'RS256'

@@ -14,14 +14,15 @@
 // start-up, key import and JIT warm-up never reach the figure.
 //   BENCH_ALGS     comma-separated algorithms (default RS256,ES256,EdDSA)
 //   BENCH_TOKENS   tokens per set (default 1000)
-import { execFileSync, spawnSync } from 'node:child_process';
+//   BENCH_WHO      comma-separated verifiers to count (default all; e.g. bare,tokenwarden)
+import { countInstructions, countedStretch, hasValgrind, parentOrChild } from './callgrind.js';
 import { createPrivateKey } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm, type BenchKeys } from './fixtures.js';
-import { exposedGc, sequential } from './measure.js';
+import { sequential } from './measure.js';
 
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
 const WARM_SETS = 5;
@@ -29,7 +30,6 @@ const COUNTED_SETS = 2;
 // Token lifetimes and key freshness are judged against this instant by the parent that signs
 // the tokens and by every child, whatever the wall clock says while valgrind crawls.
 const NOW_MS = 1_900_000_000_000;
-const MARKER = 'uv_os_getpriority';
 // The verifiers, in the order of the table, each configured as in `npm run bench`.
 const CONTENDERS = {
   bare: (keys: BenchKeys) => bareSync(keys),
@@ -40,6 +40,8 @@ const CONTENDERS = {
 } satisfies Record<string, (keys: BenchKeys, jwksUri: string) => Contender | Promise<Contender>>;
 type ContenderName = keyof typeof CONTENDERS;
 const PEERS: readonly ContenderName[] = ['fast-jwt', 'aws-jwt-verify', 'jose'];
+const WHO = (process.env.BENCH_WHO?.split(',') ?? Object.keys(CONTENDERS)) as ContenderName[];
+for (const who of WHO) if (!(who in CONTENDERS)) throw new Error(`BENCH_WHO: unknown verifier ${who}`);
 
 /** One algorithm's key and token sets, made once by the parent and read by every child. */
 interface Fixture {
@@ -56,70 +58,14 @@ async function child(): Promise<void> {
   const jwks = await serveJwks([keys]);
   try {
     const run = sequential((await CONTENDERS[who](keys, jwks.uri)).verify);
-    const verifyAll = async (sets: readonly (readonly string[])[]): Promise<void> => {
-      for (const tokens of sets) await run(tokens);
-    };
-    await verifyAll(fixture.sets.slice(0, WARM_SETS));
-    // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
-    // fall inside the counted stretch in some runs and not in others.
-    (exposedGc as NonNullable<typeof exposedGc>)();
-    getPriority(); // counters dumped: start-up and warm-up end here
-    await verifyAll(fixture.sets.slice(WARM_SETS));
-    getPriority(); // counters dumped: the counted verifications end here
+    await countedStretch(fixture.sets, WARM_SETS, run);
   } finally {
     await jwks.close();
   }
 }
 
-function countInstructions(who: ContenderName, fixtureFile: string, dir: string): number {
-  const out = join(dir, `${who}.callgrind`);
-  const run = spawnSync(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      `--callgrind-out-file=${out}`,
-      `--dump-before=${MARKER}`,
-      process.execPath,
-      // The collector and the optimising compiler on the main thread, so that what they do for
-      // the counted verifications is counted with them rather than racing them.
-      '--single-threaded-gc',
-      // undici's HTTP parser is WebAssembly, which V8 recompiles in the background once it is
-      // warm; that fetched the key set at start-up and has nothing to do with verifying, but
-      // would land inside the counted stretch of some runs and not others.
-      '--liftoff-only',
-      // A young generation of fixed size, the largest V8 grows it to by default: its
-      // collections then come after the same allocations in every run, as in a warm service.
-      '--min-semi-space-size=16',
-      '--max-semi-space-size=16',
-      '--expose-gc',
-      '--no-concurrent-recompilation',
-      '--import',
-      'tsx',
-      new URL(import.meta.url).pathname,
-    ],
-    {
-      env: { ...process.env, INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile },
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  if (run.status !== 0) throw new Error(`callgrind run failed for ${who}:\n${run.stderr.slice(-2000)}`);
-  // Dump 1 ends at the first marker, dump 2 at the second: dump 2 is the counted stretch. A third
-  // would mean something else entered the marker, and the stretches would not be ours.
-  if (existsSync(`${out}.3`)) throw new Error(`${MARKER} was entered more than twice in the run of ${who}`);
-  const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.2`, 'utf8'));
-  if (totals === null) throw new Error(`no totals in the callgrind dump of ${who}`);
-  return Number(totals[1]);
-}
-
 async function main(): Promise<void> {
-  try {
-    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
-  } catch {
-    console.error('bench:instructions needs valgrind (apt-get install valgrind)');
-    process.exitCode = 1;
-    return;
-  }
+  if (!hasValgrind('bench:instructions')) return;
   const counted = TOKENS * COUNTED_SETS;
   console.log(`tokenwarden instruction counts — Node ${process.version}, ${counted} distinct tokens counted per verifier`);
   Date.now = () => NOW_MS;
@@ -136,10 +82,10 @@ async function main(): Promise<void> {
       const fixtureFile = join(dir, `${alg}.json`);
       writeFileSync(fixtureFile, JSON.stringify(fixture));
       const perToken = new Map<ContenderName, number>();
-      for (const who of Object.keys(CONTENDERS) as ContenderName[]) perToken.set(who, countInstructions(who, fixtureFile, dir) / counted);
+      for (const who of WHO) perToken.set(who, countInstructions(new URL(import.meta.url).pathname, { INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile }, who, dir) / counted);
 
-      const bare = perToken.get('bare') as number;
-      const fastestPeer = Math.min(...PEERS.map((who) => perToken.get(who) as number));
+      const bare = perToken.get('bare') ?? Number.NaN;
+      const fastestPeer = Math.min(...PEERS.map((who) => perToken.get(who) ?? Number.NaN));
       console.log(`\n${alg} — sequential, distinct tokens, cached keys (fewer instructions is faster)`);
       console.log(`  ${'verifier'.padEnd(18)} ${'instructions'.padStart(12)} ${'over bare'.padStart(10)}  ${'× bare'.padEnd(8)} × fastest peer`);
       for (const [who, count] of perToken) {
@@ -154,8 +100,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.env.INSTRUCTIONS_WHO === undefined) {
-  await main();
-} else {
-  await child();
-}
+await parentOrChild(main, child);

@@ -18,7 +18,9 @@ export function headerValues(headers: RequestHeaders, name: string): string[] {
   const values: string[] = [];
   for (const value of list) {
     if (typeof value !== 'string') continue;
-    for (const part of value.split(',')) values.push(part.trim());
+    // Most values hold one part: splitting them would copy a whole token for nothing.
+    if (!value.includes(',')) values.push(value.trim());
+    else for (const part of value.split(',')) values.push(part.trim());
   }
   return values;
 }

@@ -27,6 +27,27 @@ function normalisePercentEncoding(path: string): string {
  */
 export function httpTarget(value: unknown, strict: boolean): HttpTarget | undefined {
   if (typeof value !== 'string' || value.length > 8192) return undefined;
+  const remembered = strict ? strictTargets : requestTargets;
+  const known = remembered.get(value);
+  if (known !== undefined) return known === NOT_A_TARGET ? undefined : known;
+  const target = parseTarget(value, strict);
+  if (value.length > MAX_REMEMBERED_LENGTH) return target;
+  // Forgotten all at once when full: bounded, and cheaper than keeping an order.
+  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+  remembered.set(value, target ?? NOT_A_TARGET);
+  return target;
+}
+
+// Clients call the same few URLs over and over, and each proof names one of them: the targets of
+// URLs seen lately are kept, by the exact text, so that most requests parse no URL at all. A
+// target is a pure function of the text, so a remembered one is the one parsing would give.
+const MAX_REMEMBERED = 256;
+const MAX_REMEMBERED_LENGTH = 512;
+const NOT_A_TARGET: HttpTarget = Object.freeze({ origin: '', path: '' });
+const requestTargets = new Map<string, HttpTarget>();
+const strictTargets = new Map<string, HttpTarget>();
+
+function parseTarget(value: string, strict: boolean): HttpTarget | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -35,7 +56,7 @@ export function httpTarget(value: unknown, strict: boolean): HttpTarget | undefi
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
   if (strict && (value.includes('?') || value.includes('#') || url.username !== '' || url.password !== '')) return undefined;
-  return { origin: url.origin, path: normalisePercentEncoding(url.pathname) };
+  return Object.freeze({ origin: url.origin, path: normalisePercentEncoding(url.pathname) });
 }
 
 /**

@@ -127,7 +127,8 @@ export function createProofChecker(settings: ProofCheckerSettings): ProofChecker
       }
       const { key, jkt } = known;
       const { signingInput, signature } = parsed;
-      const valid = hasExpectedShape(header.alg, key, signature) && (await signatures.verify(header.alg, key, signingInput, signature));
+      const answer = hasExpectedShape(header.alg, key, signature) && signatures.verify(header.alg, key, signingInput, signature);
+      const valid = typeof answer === 'boolean' ? answer : await answer;
       if (!valid) throw proofInvalid('signature does not verify with its "jwk"');
       return { jkt, jti, iat, nonce };
     },

@@ -130,7 +130,9 @@ export function createRequestVerifier(parts: RequestVerifierParts): (request: Ve
     let first: boolean;
     try {
       // RFC 9449 §11.1: the jti is remembered for as long as the proof's iat is accepted.
-      first = await dpop.replay.claim(`${proof.jkt}.${proof.jti}`, proof.iat + dpop.maxProofAge + dpop.clockTolerance);
+      const answer = dpop.replay.claim(`${proof.jkt}.${proof.jti}`, proof.iat + dpop.maxProofAge + dpop.clockTolerance);
+      // The memory store answers at once: awaiting a plain boolean would still cost a microtask.
+      first = typeof answer === 'boolean' ? answer : await answer;
     } catch (error) {
       throw isAccessTokenError(error) ? error : replayUnavailable('could not record the proof', error);
     }

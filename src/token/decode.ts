@@ -88,9 +88,11 @@ function freezeCountingMembers(root: object): number {
       for (const item of value as unknown[]) if (typeof item === 'object' && item !== null) pending.push(item);
       continue;
     }
-    const names = Object.keys(value);
-    members += names.length;
-    for (const name of names) {
+    // for-in over a parsed object reads its shape's cached key list; Object.keys would copy it
+    // into a new array for every object. Only own members count, as Object.keys would have it.
+    for (const name in value) {
+      if (!Object.hasOwn(value, name)) continue;
+      members++;
       const member = (value as Record<string, unknown>)[name];
       if (typeof member === 'object' && member !== null) pending.push(member);
     }

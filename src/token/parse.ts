@@ -34,7 +34,8 @@ export interface ParseOptions {
 
 /** Headers decoded and checked under one set of parse options, by their base64url segment. */
 export interface KnownHeaders {
-  find(segment: string): JwsHeader | undefined;
+  /** The header whose segment is `token` up to `end`, without slicing it out. */
+  find(token: string, end: number): JwsHeader | undefined;
   add(segment: string, header: JwsHeader): void;
   readonly size: number;
 }
@@ -44,16 +45,19 @@ export interface KnownHeaders {
 const MAX_KNOWN_HEADERS = 16;
 
 /**
- * A short list compared by string equality, not a Map: a Map must hash the freshly sliced
- * segment of every token, which costs more than comparing it with the one or two known ones.
+ * A short list compared with the start of the token, not a Map: a Map must hash a freshly sliced
+ * segment of every token, which costs more than comparing the one or two known ones in place.
  */
 export function createKnownHeaders(): KnownHeaders {
   const segments: string[] = [];
   const headers: JwsHeader[] = [];
   let next = 0;
   return {
-    find(segment) {
-      for (let i = 0; i < segments.length; i++) if (segments[i] === segment) return headers[i];
+    find(token, end) {
+      for (let i = 0; i < segments.length; i++) {
+        const segment = segments[i] as string;
+        if (segment.length === end && token.startsWith(segment)) return headers[i];
+      }
       return undefined;
     },
     add(segment, header) {
@@ -95,8 +99,8 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
     throw malformed(`access token must have 3 segments, found ${segments}`);
   }
 
-  const headerSegment = token.slice(0, first);
-  const known = options.headers?.find(headerSegment);
+  const known = options.headers?.find(token, first);
+  const headerSegment = known === undefined ? token.slice(0, first) : '';
   const header = known ?? decodeJsonObject(headerSegment);
   if (header === undefined) throw malformed('token header is not a base64url-encoded JSON object');
   const payload = decodeJsonObject(token.slice(first + 1, second));

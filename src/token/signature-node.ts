@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { constants, createPublicKey, createVerify, verify, type JsonWebKey, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
+import { constants, createPublicKey, verify, type JsonWebKey, type KeyObject, type VerifyKeyObjectInput } from 'node:crypto';
 import { ALGORITHM_SPECS, type Algorithm } from './algorithms.js';
 import { MAX_DER_SIGNATURE_LENGTH, writeDerSignature } from './ecdsa-der.js';
 import type { SignatureRuntime, VerificationKey } from './signature.js';
@@ -63,13 +63,10 @@ export const nodeSignatures: SignatureRuntime = {
     if (call === undefined) return false;
     try {
       // The signing input is base64url text, so latin1 is a lossless byte-for-byte reading.
-      // Where the algorithm names a digest, a streaming Verify fed the string is used: it takes
-      // less time than one-shot crypto.verify, though it executes more instructions (its Writable
-      // stream), and the clock decides (figures in bench/README.md). EdDSA has only the one-shot form.
-      const { digest, key: keyInput, der } = call;
-      if (digest === null) return verify(null, Buffer.from(signingInput, 'latin1'), keyInput, signature);
-      // An ECDSA signature of impossible length encodes as nothing, which never verifies.
-      return createVerify(digest).update(signingInput, 'latin1').verify(keyInput, der ? derOf(signature) : signature);
+      // One-shot crypto.verify rather than a streaming Verify: the stream costs more instructions
+      // and heap per call (figures in bench/README.md). An ECDSA signature of impossible length
+      // encodes as nothing, which never verifies.
+      return verify(call.digest, Buffer.from(signingInput, 'latin1'), call.key, call.der ? derOf(signature) : signature);
     } catch {
       return false;
     }

@@ -139,8 +139,22 @@ describe('parseCompactJws', () => {
       expect(headers.size).toBeLessThanOrEqual(16);
       // The newest headers are the ones kept.
       const again = parseCompactJws(token({ alg: 'RS256', kid: 'k199' }), cached);
-      expect(headers.find(token({ alg: 'RS256', kid: 'k199' }).split('.')[0] as string)).toBe(again.header);
-      expect(headers.find(token({ alg: 'RS256', kid: 'k0' }).split('.')[0] as string)).toBeUndefined();
+      const newest = token({ alg: 'RS256', kid: 'k199' });
+      const oldest = token({ alg: 'RS256', kid: 'k0' });
+      expect(headers.find(newest, newest.indexOf('.'))).toBe(again.header);
+      expect(headers.find(oldest, oldest.indexOf('.'))).toBeUndefined();
+    });
+
+    it('finds a known header only where the token segment is exactly its segment', () => {
+      const headers = createKnownHeaders();
+      const known = token({ alg: 'RS256', kid: 'k' });
+      const { header } = parseCompactJws(known, { ...options, headers });
+      const segment = known.slice(0, known.indexOf('.'));
+      expect(headers.find(known, segment.length)).toBe(header);
+      // The known segment followed by more characters is another segment.
+      const longer = `${segment}QQ${known.slice(segment.length)}`;
+      expect(headers.find(longer, segment.length + 2)).toBeUndefined();
+      expect(headers.find(segment.slice(0, -2), segment.length - 2)).toBeUndefined();
     });
   });
 });

@@ -1,0 +1,88 @@
+// Running one child process under callgrind and reading the instructions of its counted
+// stretch: shared by `npm run bench:instructions` and its DPoP counterpart. The child marks
+// the stretch with two calls of `markCountedStretch()`; callgrind dumps its counters whenever
+// libuv's `uv_os_getpriority` is entered, so the middle dump holds exactly what lies between.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+import { join } from 'node:path';
+import { exposedGc } from './measure.js';
+
+const MARKER = 'uv_os_getpriority';
+
+/** Marks the start, then the end, of the counted stretch (it enters the marker function). */
+export const markCountedStretch = (): void => {
+  getPriority();
+};
+
+/**
+ * Runs `script` under callgrind with `env` and returns the instructions between its two
+ * markers. `label` names the run in errors and its dump files in `dir`.
+ */
+export function countInstructions(script: string, env: Record<string, string>, label: string, dir: string): number {
+  const out = join(dir, `${label}.callgrind`);
+  const run = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      `--callgrind-out-file=${out}`,
+      `--dump-before=${MARKER}`,
+      process.execPath,
+      // The collector and the optimising compiler on the main thread, so that what they do for
+      // the counted verifications is counted with them rather than racing them.
+      '--single-threaded-gc',
+      // undici's HTTP parser is WebAssembly, which V8 recompiles in the background once it is
+      // warm; that fetched the key set at start-up and has nothing to do with verifying, but
+      // would land inside the counted stretch of some runs and not others.
+      '--liftoff-only',
+      // A young generation of fixed size, the largest V8 grows it to by default: its
+      // collections then come after the same allocations in every run, as in a warm service.
+      '--min-semi-space-size=16',
+      '--max-semi-space-size=16',
+      '--expose-gc',
+      '--no-concurrent-recompilation',
+      '--import',
+      'tsx',
+      script,
+    ],
+    { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  if (run.status !== 0) throw new Error(`callgrind run failed for ${label}:\n${run.stderr.slice(-2000)}`);
+  // Dump 1 ends at the first marker, dump 2 at the second: dump 2 is the counted stretch. A third
+  // would mean something else entered the marker, and the stretches would not be ours.
+  if (existsSync(`${out}.3`)) throw new Error(`${MARKER} was entered more than twice in the run of ${label}`);
+  const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.2`, 'utf8'));
+  if (totals === null) throw new Error(`no totals in the callgrind dump of ${label}`);
+  return Number(totals[1]);
+}
+
+/** Whether valgrind is installed; says what `what` needs when it is not. */
+export function hasValgrind(what: string): boolean {
+  try {
+    execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    console.error(`${what} needs valgrind (apt-get install valgrind)`);
+    process.exitCode = 1;
+    return false;
+  }
+}
+
+/**
+ * In the child: runs the warm-up sets, then the counted ones between the two markers, each set
+ * through `runSet`.
+ */
+export async function countedStretch<Set>(sets: readonly Set[], warmSets: number, runSet: (set: Set) => Promise<void>): Promise<void> {
+  for (const set of sets.slice(0, warmSets)) await runSet(set);
+  // A full collection first, so that the one start-up leaves due (tsx, the fixture) does not
+  // fall inside the counted stretch in some runs and not in others.
+  (exposedGc as NonNullable<typeof exposedGc>)();
+  markCountedStretch(); // start-up and warm-up end here
+  for (const set of sets.slice(warmSets)) await runSet(set);
+  markCountedStretch(); // the counted stretch ends here
+}
+
+/** A harness script is both: the parent that spawns the runs, and the child each run starts. */
+export async function parentOrChild(parent: () => Promise<void>, child: () => Promise<void>): Promise<void> {
+  await (process.env.INSTRUCTIONS_WHO === undefined ? parent() : child());
+}
