@@ -43,9 +43,15 @@ function freePort(): Promise<number> {
   });
 }
 
-function ping(port: number): Promise<boolean> {
-  return sendCommand(port, ['PING'], 500).then(
-    (reply) => reply.startsWith('+PONG'),
+/**
+ * Whether the redis-server answering on `port` is the process `pid`. A PING alone is not enough:
+ * while one test file's server is down (killed, to be restarted on its port), another file may
+ * start its own server on that free port, and a restart that took its PONG for readiness would
+ * go on talking to a server its owner is about to kill.
+ */
+function answersAs(port: number, pid: number | undefined): Promise<boolean> {
+  return sendCommand(port, ['INFO', 'server'], 500).then(
+    (reply) => pid !== undefined && new RegExp(`\\bprocess_id:${pid}\\r\\n`).test(reply),
     () => false,
   );
 }
@@ -54,7 +60,7 @@ async function waitUntilReady(port: number, child: ChildProcess): Promise<void> 
   const deadline = Date.now() + READY_WITHIN_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode} before answering`);
-    if (await ping(port)) return;
+    if (await answersAs(port, child.pid)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`redis-server on port ${port} did not answer PING within ${READY_WITHIN_MS} ms`);
