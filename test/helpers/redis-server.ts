@@ -1,7 +1,7 @@
 // A real redis-server for one test file (or the benchmark): loopback only, a free port, no
 // persistence, its own scratch directory. Tests may kill it and start it again on the same port.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,13 +13,47 @@ export interface RedisServer {
   readonly url: string;
   /** Sends SIGKILL and waits for the process to exit: a crash, with connections cut. */
   kill(): Promise<void>;
-  /** Starts it again on the same port (after kill or stop) and waits until it answers PING. */
+  /** Starts it again on the same port (after kill or stop) and waits until that new process answers. */
   restart(): Promise<void>;
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>;
 }
 
 const READY_WITHIN_MS = 10_000;
+
+// Ports held by a server of some test process, even while it is down to be restarted there: a
+// file per port, naming the process that holds it. Test files run in several processes at once,
+// and a port one of them left free for a moment must not be handed to another's new server.
+const HELD_PORTS = join(tmpdir(), 'tokenwarden-redis-ports');
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Claims `port` for this process; false when a live process holds it. */
+function holdPort(port: number): boolean {
+  mkdirSync(HELD_PORTS, { recursive: true });
+  const file = join(HELD_PORTS, String(port));
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const holder = Number(readFileSync(file, 'utf8'));
+    if (holder === process.pid || (Number.isInteger(holder) && holder > 0 && isAlive(holder))) return false;
+    // Left behind by a process that is gone: taken over.
+    writeFileSync(file, String(process.pid));
+    return true;
+  }
+}
+
+function releasePort(port: number): void {
+  rmSync(join(HELD_PORTS, String(port)), { force: true });
+}
 
 /** The installed redis-server's major version; fails with a hint when there is none. */
 export function redisServerMajorVersion(): number {
@@ -108,11 +142,20 @@ export async function startRedisServer(options: { clusterNode?: boolean } = {}):
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     port = await freePort();
     busPort = options.clusterNode === true ? await freePort() : 0;
+    const held = holdPort(port);
+    if (!held || (busPort !== 0 && !holdPort(busPort))) {
+      // Another test process's server lives there, down for a moment: never start on it.
+      if (held) releasePort(port);
+      if (attempt === ATTEMPTS) throw new Error(`no free port for redis-server after ${ATTEMPTS} tries`);
+      continue;
+    }
     try {
       await launch();
       break;
     } catch (error) {
       child?.kill('SIGKILL');
+      releasePort(port);
+      if (busPort !== 0) releasePort(busPort);
       if (attempt === ATTEMPTS) {
         rmSync(dir, { recursive: true, force: true });
         throw error;
@@ -121,6 +164,8 @@ export async function startRedisServer(options: { clusterNode?: boolean } = {}):
   }
   const killOnExit = (): void => {
     child?.kill('SIGKILL');
+    releasePort(port);
+    if (busPort !== 0) releasePort(busPort);
   };
   process.once('exit', killOnExit);
 
@@ -144,6 +189,8 @@ export async function startRedisServer(options: { clusterNode?: boolean } = {}):
     async stop() {
       await kill();
       process.removeListener('exit', killOnExit);
+      releasePort(port);
+      if (busPort !== 0) releasePort(busPort);
       rmSync(dir, { recursive: true, force: true });
     },
   };
