@@ -18,8 +18,8 @@ import {
 } from '../lib/metadata.js';
 import { fail, integer, isPlainObject, knownKeys, optionalFunction, optionsObject, stringList, unusable } from '../lib/options.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../verifier.js';
-import { headerValues, readCredential } from '../dpop/headers.js';
-import { dpopChallengeOf, type VerifiableRequest } from '../dpop/request.js';
+import { headerValues, readCredential, type Credential } from '../dpop/headers.js';
+import { dpopChallengeOf, PRESENTED_CREDENTIAL, type PresentedRequest } from '../dpop/request.js';
 import { rememberIncomingToken } from './incoming-token.js';
 import type { TLSSocket } from 'node:tls';
 
@@ -77,9 +77,10 @@ export interface TokenSource {
   readonly cookie: HeaderValue;
   /**
    * The request as `verifier.verifyRequest` reads it (method, external URL, headers, TLS peer
-   * certificate), built only when a token needs it.
+   * certificate), built only when a token needs it, with the credential already read from
+   * `authorization`.
    */
-  readonly request?: () => VerifiableRequest;
+  readonly request?: (credential: Credential) => PresentedRequest;
 }
 
 /**
@@ -232,7 +233,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
           if (request !== undefined && credential?.kind === 'token' && credential.scheme === 'DPoP') {
             scheme = 'DPoP';
             if (cookieName !== undefined && extractBearer(undefined, source.cookie, cookieName).kind === 'token') return { answer: multiple };
-            claims = await verifier.verifyRequest<Claims>(request());
+            claims = await verifier.verifyRequest<Claims>(request(credential));
             rememberIncomingToken(claims, credential.token, 'DPoP');
           } else {
             const extraction = extractBearer(source.authorization, source.cookie, cookieName);
@@ -242,7 +243,7 @@ export function createCore<Claims extends object>(options: AuthOptions<Claims>, 
             scheme = 'Bearer';
             // A token from the cookie is a bearer token: verifyAccessToken refuses a bound one.
             const fromHeader = request !== undefined && credential?.kind === 'token' && credential.token === extraction.token;
-            claims = fromHeader ? await verifier.verifyRequest<Claims>(request()) : await verifier.verifyAccessToken<Claims>(extraction.token);
+            claims = fromHeader ? await verifier.verifyRequest<Claims>(request(credential)) : await verifier.verifyAccessToken<Claims>(extraction.token);
             rememberIncomingToken(claims, extraction.token, 'Bearer');
           }
           await runGuards(baseGuards, claims);
@@ -318,7 +319,7 @@ interface NodeRequest {
  * (its proxy settings decide scheme and host); otherwise the connection's scheme, the `Host`
  * header and the request target. The TLS peer certificate comes from the connection.
  */
-function nodeRequest(req: NodeRequest, url: (() => string) | undefined): VerifiableRequest {
+function nodeRequest(req: NodeRequest, url: (() => string) | undefined, credential: Credential): PresentedRequest {
   const socket = req.socket as Partial<TLSSocket> | undefined;
   const host = req.headers.host;
   return {
@@ -327,6 +328,7 @@ function nodeRequest(req: NodeRequest, url: (() => string) | undefined): Verifia
     headers: req.headers,
     clientCertificate: socket?.encrypted === true ? socket.getPeerX509Certificate?.() : undefined,
     remoteAddress: socket?.remoteAddress,
+    [PRESENTED_CREDENTIAL]: credential,
   };
 }
 
@@ -346,7 +348,7 @@ export function nodeSource(req: NodeRequest, url?: () => string): TokenSource {
     }
     if (values.length > 0) authorization = values;
   }
-  return { authorization, cookie: req.headers.cookie, request: () => nodeRequest(req, url) };
+  return { authorization, cookie: req.headers.cookie, request: (credential) => nodeRequest(req, url, credential) };
 }
 
 /** A web `Request`'s token-bearing headers (Hono, Next.js), and the request for verifyRequest. */
@@ -355,7 +357,7 @@ export function webSource(request: Request): TokenSource {
   return {
     authorization: headers.get('authorization'),
     cookie: headers.get('cookie'),
-    request: () => ({ method: request.method, url: request.url, headers }),
+    request: (credential) => ({ method: request.method, url: request.url, headers, [PRESENTED_CREDENTIAL]: credential }),
   };
 }
 

@@ -7,7 +7,7 @@ import { certificateDer, forwardedCertificateDer, normaliseAddress, type ClientC
 import type { MtlsSettings } from '../mtls/options.js';
 import { digests, signatures } from '../runtime/node.js';
 import { bindingInvalid, bindingOf } from './binding.js';
-import { headerValues, readCredential, type RequestHeaders } from './headers.js';
+import { headerValues, readCredential, type Credential, type RequestHeaders } from './headers.js';
 import { httpTarget } from './htu.js';
 import { createNonceSource } from './nonce.js';
 import type { DpopSettings } from './options.js';
@@ -33,6 +33,21 @@ export interface VerifiableRequest {
    * `mtls.trustedProxies`.
    */
   readonly remoteAddress?: string | undefined;
+}
+
+/**
+ * Where tokenwarden's adapters put the credential they have already read from every
+ * Authorization header of the request (on Node from `rawHeaders`, which keeps the repeated
+ * headers `headers` folds away), so that verifyRequest does not parse the header a second
+ * time. A request without it is read from its `headers`. Not exported from the package: the
+ * caller of verifyRequest is trusted with the request it builds, and a client's bytes never
+ * become a symbol-keyed property.
+ */
+export const PRESENTED_CREDENTIAL: unique symbol = Symbol('tokenwarden.presentedCredential');
+
+/** A request as an adapter hands it to verifyRequest, with the credential it read. */
+export interface PresentedRequest extends VerifiableRequest {
+  readonly [PRESENTED_CREDENTIAL]?: Credential;
 }
 
 /**
@@ -141,7 +156,7 @@ export function createRequestVerifier(parts: RequestVerifierParts): (request: Ve
 
   async function verifyRequest(request: VerifiableRequest): Promise<AccessTokenClaims> {
     checkRequestShape(request);
-    const credential = readCredential(headerValues(request.headers, 'authorization'));
+    const credential = (request as PresentedRequest)[PRESENTED_CREDENTIAL] ?? readCredential(headerValues(request.headers, 'authorization'));
     if (credential.kind !== 'token') throw malformed(CREDENTIAL_PROBLEM[credential.kind]);
     const { scheme, token } = credential;
     const now = Date.now() / 1000;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { createCore, nodeSource, type RequestCheck, type TokenSource } from '../adapters/core.js';
 import type { AccessTokenClaims } from '../claims/types.js';
+import { PRESENTED_CREDENTIAL } from '../dpop/request.js';
 import { CHANNELS } from '../events/channels.js';
 import type { JwksFetchEvent } from '../events/jwks.js';
 import type { ErrorAnswer } from '../lib/answer.js';
@@ -241,7 +242,7 @@ export async function startGateway(config: GatewayConfig, options: GatewayServic
     const source: TokenSource = {
       authorization,
       cookie,
-      request: () => ({ method, url, headers: req.headers, clientCertificate: certificateOf(req, fromProxy) }),
+      request: (credential) => ({ method, url, headers: req.headers, clientCertificate: certificateOf(req, fromProxy), [PRESENTED_CREDENTIAL]: credential }),
     };
     const outcome = await (rule === undefined ? anyToken : (checks.get(rule) as RequestCheck<AccessTokenClaims>))(carrier, source);
     if (outcome.answer !== undefined) {

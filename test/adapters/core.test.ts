@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessTokenError, createVerifier, requireScopes, type AccessTokenClaims, type IssuerHealth, type Verifier } from '../../src/index.js';
 import { createCore, nodeSource, webSource, type AuthOptions } from '../../src/adapters/core.js';
+import { PRESENTED_CREDENTIAL } from '../../src/dpop/request.js';
 import { createTestIssuer, type TestIssuer } from '../../src/testing/index.js';
 
 let issuer: TestIssuer;
@@ -176,6 +177,14 @@ describe('token sources', () => {
     expect(source).toMatchObject({ authorization: ['Bearer a', 'Bearer b'], cookie: 'x=1' });
   });
 
+  it('hands the credential it read down with the request, so verifyRequest does not parse Authorization again', () => {
+    const credential = { kind: 'token', scheme: 'Bearer', token: 'a' } as const;
+    const node = nodeSource({ headers: { authorization: 'Bearer a', host: 'api.example.com' }, method: 'GET', url: '/orders' });
+    expect(node.request?.(credential)).toMatchObject({ method: 'GET', url: 'http://api.example.com/orders', [PRESENTED_CREDENTIAL]: credential });
+    const web = webSource(new Request('https://api.example.com/orders', { headers: { authorization: 'Bearer a' } }));
+    expect(web.request?.(credential)?.[PRESENTED_CREDENTIAL]).toBe(credential);
+  });
+
   it('falls back to headers when rawHeaders has no Authorization line', () => {
     expect(nodeSource({ headers: { authorization: 'Bearer a' }, rawHeaders: [] }).authorization).toBe('Bearer a');
   });
@@ -187,7 +196,7 @@ describe('token sources', () => {
     ]);
     const source = webSource(new Request('https://api.example.com/orders?x=1', { method: 'POST', headers }));
     expect(source).toMatchObject({ authorization: 'Bearer a', cookie: 'x=1' });
-    expect(source.request?.()).toMatchObject({ method: 'POST', url: 'https://api.example.com/orders?x=1' });
+    expect(source.request?.({ kind: 'token', scheme: 'Bearer', token: 'a' })).toMatchObject({ method: 'POST', url: 'https://api.example.com/orders?x=1' });
   });
 });
 

@@ -1,6 +1,7 @@
 // The dpop and mtls options: their checks at construction, the modes, and origins behind a proxy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDpopKey, type DpopKey, type TestIssuer } from '../../src/testing/index.js';
+import { PRESENTED_CREDENTIAL, type PresentedRequest } from '../../src/dpop/request.js';
 import { createVerifier } from '../../src/verifier.js';
 import { refusal } from '../helpers/refusal.js';
 import { API_URL, request, startIssuer, verifierFor } from './support.js';
@@ -70,6 +71,29 @@ describe('dpop.mode', () => {
     await expect(verifier.verifyRequest(request(`dpop ${token}`, proof))).resolves.toBeDefined();
     await refusal(verifier.verifyRequest(request(undefined, undefined)), 'token_malformed');
     await refusal(verifier.verifyRequest(request(`Bearer ${token}, DPoP ${token}`, proof)), 'token_malformed');
+  });
+});
+
+describe('the credential an adapter has already read', () => {
+  it('is taken as it is, and Authorization is not parsed again', async () => {
+    const verifier = verifierFor(issuer);
+    const token = await issuer.sign({ sub: 'carol' }, { dpop: key });
+    const proof = key.proof({ method: 'GET', url: API_URL, accessToken: token });
+    // The headers hold no token: only the handed-down credential can have been used.
+    const presented: PresentedRequest = { ...request(undefined, proof), [PRESENTED_CREDENTIAL]: { kind: 'token', scheme: 'DPoP', token } };
+    await expect(verifier.verifyRequest(presented)).resolves.toMatchObject({ sub: 'carol' });
+  });
+
+  it('is held to the same rules: a DPoP-bound token handed down as Bearer is refused', async () => {
+    const token = await issuer.sign({}, { dpop: key });
+    const presented: PresentedRequest = { ...request(`DPoP ${token}`, undefined), [PRESENTED_CREDENTIAL]: { kind: 'token', scheme: 'Bearer', token } };
+    await refusal(verifierFor(issuer).verifyRequest(presented), 'token_binding_invalid');
+  });
+
+  it('says what is wrong when the adapter read no single credential', async () => {
+    const token = await issuer.sign();
+    const presented: PresentedRequest = { ...request(`Bearer ${token}`, undefined), [PRESENTED_CREDENTIAL]: { kind: 'multiple' } };
+    await refusal(verifierFor(issuer).verifyRequest(presented), 'token_malformed');
   });
 });
 
