@@ -1,7 +1,7 @@
 // A loopback issuer whose token endpoint answers what a test says: for the failures a real
 // authorization server will not produce on demand (5xx, hangs, redirects, oversized bodies).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, listen } from './support.js';
+import { close, listen } from '../helpers/listen.js';
 
 export interface TokenAnswer {
   status: number;

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTokenClient, type TokenClient, type TokenClientOptions } from '../../src/client/index.js';
 import { startFakeIssuer, tokenResponse, type FakeIssuer } from './fake-issuer.js';
-import { close, listen } from './support.js';
+import { close, listen } from '../helpers/listen.js';
 
 const open: { client?: TokenClient; issuer?: FakeIssuer }[] = [];
 afterEach(async () => {

@@ -8,7 +8,8 @@ import { createAuth } from '../../src/adapters/express.js';
 import { createTokenClient, type TokenClient, type TokenClientOptions } from '../../src/client/index.js';
 import { createMemoryRevocationStore } from '../../src/revocation/memory.js';
 import { createVerifier } from '../../src/verifier.js';
-import { AUDIENCE, SECRET, close, listen, startAuthorizationServer, type TestAuthorizationServer } from './support.js';
+import { close, listen } from '../helpers/listen.js';
+import { AUDIENCE, SECRET, startAuthorizationServer, type TestAuthorizationServer } from './support.js';
 
 let as: TestAuthorizationServer;
 const servers: Server[] = [];

@@ -1,68 +1,43 @@
 // tls_client_auth (RFC 8705 §2) against oidc-provider over node:https: the client presents its
 // certificate on the connection to the token endpoint, and trusts the issuer's test certificate
 // through `tls.ca`. Certificates are made with openssl for this run; loopback only.
-import { generateKeyPairSync, type X509Certificate } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenClient } from '../../src/client/index.js';
 import { makeCertificate, type TestCertificate } from '../dpop/support.js';
-import { AUDIENCE, close, listen } from './support.js';
+import { peerCertificate, startOidcProvider, type OidcProvider, type TlsContext } from '../helpers/oidc-provider.js';
+import { AUDIENCE } from './support.js';
 
-let server: Server;
+let as: OidcProvider;
 let issuer: string;
 let serverCertificate: TestCertificate;
 let clientCertificate: TestCertificate;
 let strangerCertificate: TestCertificate;
 
-type TlsContext = { socket: { getPeerX509Certificate?: () => X509Certificate | undefined } };
-
 beforeAll(async () => {
   serverCertificate = makeCertificate('127.0.0.1');
   clientCertificate = makeCertificate('service-a');
   strangerCertificate = makeCertificate('stranger');
-  server = createServer({ cert: serverCertificate.pem, key: serverCertificate.keyPem, requestCert: true, rejectUnauthorized: false });
-  issuer = `https://127.0.0.1:${await listen(server as never)}`;
-  const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: 'mtls-client',
-        token_endpoint_auth_method: 'tls_client_auth',
-        tls_client_auth_subject_dn: 'CN=service-a',
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        id_token_signed_response_alg: 'ES256',
-      },
-    ],
-    jwks: { keys: [{ ...signing, kid: 'es', alg: 'ES256' }] },
-    ttl: { ClientCredentials: 300 },
-    clientAuthMethods: ['tls_client_auth'],
+  as = await startOidcProvider({
+    clients: [{ client_id: 'mtls-client', token_endpoint_auth_method: 'tls_client_auth', tls_client_auth_subject_dn: 'CN=service-a' }],
+    defaultResource: AUDIENCE,
+    configuration: { ttl: { ClientCredentials: 300 }, clientAuthMethods: ['tls_client_auth'] },
     features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
       mTLS: {
         enabled: true,
         tlsClientAuth: true,
-        getCertificate: (ctx: TlsContext) => ctx.socket.getPeerX509Certificate?.(),
+        getCertificate: peerCertificate,
         // The test's certificates are self-signed: the subject DN is what identifies the client.
         certificateAuthorized: () => true,
         certificateSubjectMatches: (ctx: TlsContext, property: string, expected: string) =>
-          property === 'tls_client_auth_subject_dn' && ctx.socket.getPeerX509Certificate?.()?.subject === expected,
-      },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'orders:read', audience: AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+          property === 'tls_client_auth_subject_dn' && peerCertificate(ctx)?.subject === expected,
       },
     },
-  } as never);
-  server.on('request', provider.callback());
+    tls: { cert: serverCertificate.pem, key: serverCertificate.keyPem, asIssuer: true },
+  });
+  issuer = as.issuer;
 }, 60_000);
 
-afterAll(() => close(server as never));
+afterAll(() => as?.stop());
 
 describe('getToken() with tls_client_auth', () => {
   it('authenticates with the client certificate and gets a token', async () => {

@@ -1,14 +1,12 @@
-// A real authorization server for the client tests: oidc-provider on loopback, issuing JWT
-// access tokens for one resource, with a client per authentication method, DPoP, and a token
-// exchange grant whose handler is written here. Every token request is counted.
+// The client tests' authorization server: oidc-provider on loopback (test/helpers/oidc-provider.ts)
+// issuing JWT access tokens for one resource, with a client per authentication method, DPoP, and
+// a token exchange grant whose handler is written here. Every token request is counted.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { createVerifier } from '../../src/verifier.js';
+import { SECRET, startOidcProvider } from '../helpers/oidc-provider.js';
 
+export { SECRET };
 export const AUDIENCE = 'https://orders.example.com';
-export const SECRET = 'a-client-secret-long-enough-for-the-test';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 export interface TestAuthorizationServer {
@@ -23,16 +21,6 @@ export interface TestAuthorizationServer {
   failNext(count: number): void;
   close(): Promise<void>;
 }
-
-export const listen = (server: Server): Promise<number> =>
-  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-
-export const close = (server: Server | undefined): Promise<void> =>
-  new Promise((resolve) => {
-    if (server === undefined) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 
 interface ExchangeContext {
   oidc: { params: Record<string, string | undefined>; client: { clientId: string } };
@@ -50,43 +38,35 @@ interface ProviderModels {
 }
 
 export async function startAuthorizationServer(): Promise<TestAuthorizationServer> {
-  const server = createServer();
-  const issuer = `http://127.0.0.1:${await listen(server)}`;
-  const signing = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const clientKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
   const clientJwk = { ...clientKey.export({ format: 'jwk' }), kid: 'client-key' } as Record<string, unknown>;
   delete clientJwk.d;
   const resourceInfo = (audience: string) => ({ scope: 'orders:read orders:write', audience, accessTokenFormat: 'jwt', accessTokenTTL: 600, jwt: { sign: { alg: 'ES256' } } });
-  const provider = new Provider(issuer, {
+  // Token requests are counted as they arrive, before oidc-provider reads them.
+  let tokenRequests = 0;
+  let failures = 0;
+  const { issuer, provider, stop } = await startOidcProvider({
     clients: [
-      { client_id: 'basic-client', client_secret: SECRET, id_token_signed_response_alg: 'ES256', scope: 'orders:read', grant_types: ['client_credentials', TOKEN_EXCHANGE], redirect_uris: [], response_types: [] },
-      {
-        client_id: 'jwt-client',
-        id_token_signed_response_alg: 'ES256',
-        token_endpoint_auth_method: 'private_key_jwt',
-        token_endpoint_auth_signing_alg: 'ES256',
-        jwks: { keys: [clientJwk] },
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-      },
+      { client_id: 'basic-client', client_secret: SECRET, scope: 'orders:read', grant_types: ['client_credentials', TOKEN_EXCHANGE] },
+      { client_id: 'jwt-client', token_endpoint_auth_method: 'private_key_jwt', token_endpoint_auth_signing_alg: 'ES256', jwks: { keys: [clientJwk] } },
     ],
-    jwks: { keys: [{ ...signing, kid: 'es', alg: 'ES256' }] },
     scopes: ['orders:read', 'orders:write'],
-    // RFC 8693 §4.1: an exchanged token names the client that acted on the subject's behalf.
-    extraTokenClaims: (_ctx: unknown, token: { gty?: string; clientId?: string }) => (token.gty === 'token_exchange' ? { act: { sub: token.clientId } } : undefined),
-    features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
-      dPoP: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => resourceInfo(resource),
-      },
+    defaultResource: AUDIENCE,
+    resourceInfo,
+    configuration: {
+      // RFC 8693 §4.1: an exchanged token names the client that acted on the subject's behalf.
+      extraTokenClaims: (_ctx: unknown, token: { gty?: string; clientId?: string }) => (token.gty === 'token_exchange' ? { act: { sub: token.clientId } } : undefined),
     },
-  } as never);
+    features: { dPoP: { enabled: true } },
+    intercept: (req, res) => {
+      if (req.method !== 'POST' || req.url?.startsWith('/token') !== true) return false;
+      tokenRequests++;
+      if (failures === 0) return false;
+      failures--;
+      res.writeHead(500, { 'content-type': 'text/plain' }).end('down for a moment');
+      return true;
+    },
+  });
 
   // RFC 8693 on oidc-provider: a grant handler of our own. The subject token must be one this
   // issuer signed for AUDIENCE (tokenwarden verifies it); the new token names the caller in `act`.
@@ -119,21 +99,6 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
     ['subject_token', 'subject_token_type', 'audience', 'scope', 'requested_token_type', 'resource'],
   );
 
-  // Token requests are counted as they arrive, before oidc-provider reads them.
-  let tokenRequests = 0;
-  let failures = 0;
-  const callback = provider.callback();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && req.url?.startsWith('/token')) {
-      tokenRequests++;
-      if (failures > 0) {
-        failures--;
-        res.writeHead(500, { 'content-type': 'text/plain' }).end('down for a moment');
-        return;
-      }
-    }
-    callback(req, res);
-  });
   const grants = new Map<string, number>();
   (provider as unknown as { on(event: string, listener: (ctx: ExchangeContext) => void): void }).on('grant.success', (ctx) => {
     const type = ctx.oidc.params.grant_type ?? '';
@@ -145,6 +110,6 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
     tokenRequests: () => tokenRequests,
     clientKey,
     failNext: (count) => void (failures = count),
-    close: () => close(server),
+    close: stop,
   };
 }

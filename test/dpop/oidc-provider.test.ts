@@ -2,24 +2,21 @@
 // certificate-bound tokens (RFC 8705 §3) as JWTs to a client presenting real proofs and a real
 // client certificate over node:https; a tokenwarden-protected Express API accepts them and
 // refuses the attacks. Certificates are made with openssl for this run; loopback only.
-import { generateKeyPairSync } from 'node:crypto';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/adapters/express.js';
 import { createDpopKey, type DpopKey } from '../../src/testing/index.js';
 import { createVerifier, type Verifier } from '../../src/verifier.js';
+import { close, listen } from '../helpers/listen.js';
+import { basicAuth, clientCredentials, peerCertificate, SECRET, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
 import { makeCertificate, type TestCertificate } from './support.js';
 
 const AUDIENCE = 'https://orders.example.com';
-const SECRET = 'a-client-secret-long-enough-for-the-test';
 
+let as: OidcProvider;
 let issuer: string;
-let httpServer: Server;
-let mtlsServer: Server;
 let mtlsTokenUrl: string;
 let api: Server;
 let apiUrl: string;
@@ -31,15 +28,6 @@ let serverCertificate: TestCertificate;
 let clientCertificate: TestCertificate;
 let otherCertificate: TestCertificate;
 let verifier: Verifier;
-
-const listen = (server: Server): Promise<number> =>
-  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-const close = (server: Server | undefined): Promise<void> =>
-  new Promise((resolve) => {
-    if (server === undefined) return resolve();
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
 
 /** An HTTPS request on loopback, presenting `certificate`; the test's own CA-less server certificate is trusted. */
 function httpsCall(url: string, options: { method?: string; headers?: Record<string, string>; body?: string; certificate?: TestCertificate }) {
@@ -65,8 +53,6 @@ function httpsCall(url: string, options: { method?: string; headers?: Record<str
   });
 }
 
-const basicFor = (client: string): string => `Basic ${Buffer.from(`${client}:${SECRET}`).toString('base64')}`;
-const basic = basicFor('api-client');
 const form = 'grant_type=client_credentials&scope=orders%3Aread&resource=' + encodeURIComponent(AUDIENCE);
 
 beforeAll(async () => {
@@ -75,45 +61,20 @@ beforeAll(async () => {
   clientCertificate = makeCertificate('client');
   otherCertificate = makeCertificate('intruder');
 
-  httpServer = createHttpServer();
-  issuer = `http://127.0.0.1:${await listen(httpServer)}`;
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-  const provider = new Provider(issuer, {
+  as = await startOidcProvider({
     clients: [
-      { client_id: 'api-client', client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [] },
-      {
-        client_id: 'mtls-client',
-        client_secret: SECRET,
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        tls_client_certificate_bound_access_tokens: true,
-      },
+      { client_id: 'api-client', client_secret: SECRET },
+      { client_id: 'mtls-client', client_secret: SECRET, tls_client_certificate_bound_access_tokens: true },
     ],
-    jwks: { keys: [{ ...rsa, kid: 'rs' }, { ...ec, kid: 'es', alg: 'ES256' }] },
-    scopes: ['orders:read'],
+    defaultResource: AUDIENCE,
     features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
       dPoP: { enabled: true },
-      mTLS: {
-        enabled: true,
-        certificateBoundAccessTokens: true,
-        getCertificate: (ctx: { socket: { getPeerX509Certificate?: () => unknown } }) => ctx.socket.getPeerX509Certificate?.(),
-      },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => AUDIENCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'orders:read', audience: AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
-      },
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: peerCertificate },
     },
-  } as never);
-  const callback = provider.callback();
-  httpServer.on('request', callback);
-  mtlsServer = createHttpsServer({ cert: serverCertificate.pem, key: serverCertificate.keyPem, requestCert: true, rejectUnauthorized: false }, callback);
-  mtlsTokenUrl = `https://127.0.0.1:${await listen(mtlsServer)}/token`;
+    tls: { cert: serverCertificate.pem, key: serverCertificate.keyPem },
+  });
+  issuer = as.issuer;
+  mtlsTokenUrl = `${as.tlsOrigin as string}/token`;
 
   verifier = createVerifier({ issuer, audience: AUDIENCE, jwksUri: `${issuer}/jwks`, dpop: {} });
   const app = express();
@@ -128,20 +89,14 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([close(httpServer), close(mtlsServer), close(api), close(mtlsApi)]);
+  await Promise.all([as?.stop(), close(api), close(mtlsApi)]);
 });
 
 async function dpopToken(client: DpopKey): Promise<string> {
   const proof = client.proof({ method: 'POST', url: `${issuer}/token` });
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', dpop: proof },
-    body: form,
-  });
-  const body = (await response.json()) as { access_token?: string; token_type?: string };
-  expect(response.status, JSON.stringify(body)).toBe(200);
+  const body = await clientCredentials(issuer, { clientId: 'api-client', resource: AUDIENCE, headers: { dpop: proof } });
   expect(body.token_type).toBe('DPoP');
-  return body.access_token as string;
+  return body.access_token;
 }
 
 const callApi = (token: string, proof: string | undefined, scheme = 'DPoP') =>
@@ -172,7 +127,7 @@ describe('tokens from oidc-provider', () => {
   it('accepts a certificate-bound token over TLS with the client certificate, and refuses it with another', async () => {
     const issued = await httpsCall(mtlsTokenUrl, {
       method: 'POST',
-      headers: { authorization: basicFor('mtls-client'), 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { authorization: basicAuth('mtls-client'), 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
       certificate: clientCertificate,
     });

@@ -4,99 +4,63 @@
 // revoked at the issuer (RFC 7009) turn inactive once its cache entry ends, and the issuer's
 // request count shows the cache at work. Loopback only.
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import Provider from 'oidc-provider';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { responseJwtOf } from '../../src/introspection/response.js';
 import { createVerifier, type Verifier } from '../../src/verifier.js';
+import { SECRET, basicAuth, clientCredentials, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
 import { expectRefusal, refusal } from '../helpers/refusal.js';
 
 const OPAQUE_RESOURCE = 'https://orders.example.com';
 const JWT_RESOURCE = 'https://billing.example.com';
-const SECRET = 'a-client-secret-long-enough-for-the-test';
 const RS_SECRET = 'the-resource-servers-own-secret-0123456789';
 
+let as: OidcProvider;
 let issuer: string;
-let httpServer: Server;
 let introspections = 0;
 const rsKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 
-const listen = (server: Server): Promise<number> =>
-  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-
-const basic = (client: string, secret: string): string => `Basic ${Buffer.from(`${client}:${secret}`).toString('base64')}`;
-
 beforeAll(async () => {
-  httpServer = createServer();
-  issuer = `http://127.0.0.1:${await listen(httpServer)}`;
-  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
-  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
-  const noRedirects = { redirect_uris: [], response_types: [] };
-  const provider = new Provider(issuer, {
+  as = await startOidcProvider({
     clients: [
-      { client_id: 'app', client_secret: SECRET, grant_types: ['client_credentials'], ...noRedirects },
+      { client_id: 'app', client_secret: SECRET },
       // The resource server: it only introspects, and asks for signed answers (RFC 9701).
-      { client_id: 'orders-rs', client_secret: RS_SECRET, grant_types: [], introspection_signed_response_alg: 'ES256', ...noRedirects },
+      { client_id: 'orders-rs', client_secret: RS_SECRET, grant_types: [], introspection_signed_response_alg: 'ES256' },
       {
         client_id: 'orders-rs-jwt',
         grant_types: [],
         token_endpoint_auth_method: 'private_key_jwt',
         jwks: { keys: [{ ...rsKey.publicKey.export({ format: 'jwk' }), kid: 'rs' }] },
-        ...noRedirects,
       },
     ],
-    jwks: { keys: [{ ...ec, kid: 'es', alg: 'ES256' }, { ...rsa, kid: 'rs' }] },
-    scopes: ['orders:read'],
-    features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      jwtIntrospection: { enabled: true },
-      revocation: { enabled: true },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => OPAQUE_RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) =>
-          resource === JWT_RESOURCE
-            ? { scope: 'orders:read', audience: JWT_RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }
-            : { scope: 'orders:read', audience: OPAQUE_RESOURCE, accessTokenFormat: 'opaque' },
-      },
+    // RS256 answers for the client that names no introspection algorithm.
+    rsaKey: true,
+    defaultResource: OPAQUE_RESOURCE,
+    resourceInfo: (resource) =>
+      resource === JWT_RESOURCE
+        ? { scope: 'orders:read', audience: JWT_RESOURCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }
+        : { scope: 'orders:read', audience: OPAQUE_RESOURCE, accessTokenFormat: 'opaque' },
+    features: { introspection: { enabled: true }, jwtIntrospection: { enabled: true }, revocation: { enabled: true } },
+    intercept: (req) => {
+      if (req.url?.startsWith('/token/introspection')) introspections++;
+      return false;
     },
-  } as never);
-  const callback = provider.callback();
-  httpServer.on('request', (req, res) => {
-    if (req.url?.startsWith('/token/introspection')) introspections++;
-    callback(req, res);
   });
+  issuer = as.issuer;
 }, 60_000);
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-afterAll(async () => {
-  httpServer.closeAllConnections();
-  await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-});
+afterAll(() => as?.stop());
 
-async function tokenFor(resource: string): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: { authorization: basic('app', SECRET), 'content-type': 'application/x-www-form-urlencoded' },
-    body: `grant_type=client_credentials&scope=orders%3Aread&resource=${encodeURIComponent(resource)}`,
-  });
-  const body = (await response.json()) as { access_token?: string };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.access_token as string;
-}
+const tokenFor = async (resource: string): Promise<string> => (await clientCredentials(issuer, { clientId: 'app', resource })).access_token;
 
 async function revoke(token: string): Promise<void> {
   const response = await fetch(`${issuer}/token/revocation`, {
     method: 'POST',
-    headers: { authorization: basic('app', SECRET), 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { authorization: basicAuth('app'), 'content-type': 'application/x-www-form-urlencoded' },
     body: `token=${encodeURIComponent(token)}`,
   });
   expect(response.status).toBe(200);

@@ -3,14 +3,11 @@
 // 'jwt'`, `jwt: { sign, encrypt }`), to a client using the client_credentials grant; tokenwarden
 // decrypts them with the matching private key and verifies the signed JWT inside. Loopback only.
 import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, type Verifier } from '../../src/index.js';
+import { SECRET, clientCredentials, startOidcProvider, type OidcProvider } from '../helpers/oidc-provider.js';
 import { expectRefusal } from '../helpers/refusal.js';
 
-const SECRET = 'a-client-secret-long-enough-for-the-test';
 const RSA_API = 'https://orders.example.com';
 const EC_API = 'https://billing.example.com';
 const DIR_API = 'https://stock.example.com';
@@ -26,55 +23,26 @@ const ENCRYPTION: Record<string, { alg: string; enc: string; key: unknown; kid?:
   [DIR_API]: { alg: 'dir', enc: 'A256GCM', key: createSecretKey(shared) },
 };
 
-let server: Server;
+let as: OidcProvider;
 let issuer: string;
 
 beforeAll(async () => {
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const signing = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ format: 'jwk' });
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'api-client', client_secret: SECRET, grant_types: ['client_credentials'], redirect_uris: [], response_types: [], id_token_signed_response_alg: 'ES256' }],
-    jwks: { keys: [{ ...signing, kid: 'sig-es', alg: 'ES256', use: 'sig' }] },
-    scopes: ['orders:read'],
-    features: {
-      clientCredentials: { enabled: true },
-      devInteractions: { enabled: false },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => RSA_API,
-        useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resource: string) => ({
-          scope: 'orders:read',
-          audience: resource,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'ES256' }, ...(ENCRYPTION[resource] === undefined ? {} : { encrypt: ENCRYPTION[resource] }) },
-        }),
-      },
-    },
-  } as never);
-  server.on('request', provider.callback());
+  as = await startOidcProvider({
+    clients: [{ client_id: 'api-client', client_secret: SECRET }],
+    defaultResource: RSA_API,
+    resourceInfo: (resource) => ({
+      scope: 'orders:read',
+      audience: resource,
+      accessTokenFormat: 'jwt',
+      jwt: { sign: { alg: 'ES256' }, ...(ENCRYPTION[resource] === undefined ? {} : { encrypt: ENCRYPTION[resource] }) },
+    }),
+  });
+  issuer = as.issuer;
 }, 60_000);
 
-afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
-});
+afterAll(() => as?.stop());
 
-async function tokenFor(resource: string): Promise<string> {
-  const response = await fetch(`${issuer}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`api-client:${SECRET}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: `grant_type=client_credentials&scope=orders%3Aread&resource=${encodeURIComponent(resource)}`,
-  });
-  const body = (await response.json()) as { access_token?: string };
-  expect(response.status, JSON.stringify(body)).toBe(200);
-  return body.access_token as string;
-}
+const tokenFor = async (resource: string): Promise<string> => (await clientCredentials(issuer, { clientId: 'api-client', resource })).access_token;
 
 function verifierFor(audience: string): Verifier {
   return createVerifier({

@@ -1,4 +1,5 @@
-// oidc-provider ships no types; the test uses its constructor and callback() only.
+// oidc-provider ships no types; test/helpers/oidc-provider.ts and the service-to-service
+// example use its constructor and callback() only.
 declare module 'oidc-provider' {
   export default class Provider {
     constructor(issuer: string, configuration: unknown);
