@@ -3,7 +3,9 @@
 // loop, and the samples' self time grouped by what they were doing. The signature check itself is
 // the floor; every other line is what tokenwarden adds to it, and the bench/README explains each.
 //
-//   BENCH_ONLY=profile npm run bench     (BENCH_ALGS, BENCH_PROFILE_TOKENS to size it)
+//   BENCH_ONLY=profile npm run bench     (BENCH_ALGS, BENCH_PROFILE_TOKENS to size it;
+//   BENCH_PROFILE_OUT=dir also writes each profile there as <alg>.cpuprofile, for DevTools)
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tokenwarden } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
@@ -70,6 +72,7 @@ async function profileAlgorithm(alg: BenchAlgorithm): Promise<void> {
     for (const token of tokens) await verify(token);
     const perCall = Number(process.hrtime.bigint() - started) / 1000 / TOKENS;
     const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: Profile };
+    if (process.env.BENCH_PROFILE_OUT) writeFileSync(`${process.env.BENCH_PROFILE_OUT}/${alg}.cpuprofile`, JSON.stringify(profile));
     const totals = grouped(profile);
     const sampled = [...totals.values()].reduce((sum, value) => sum + value, 0);
     const idle = totals.get('idle and profiler') ?? 0;
