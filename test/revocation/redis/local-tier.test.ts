@@ -229,6 +229,21 @@ describe('the local tier', () => {
     expect(tier.state).toBe('live');
   });
 
+  it('subscribes only once its connection is ready, never during the handshake', async () => {
+    // ioredis sends a SUBSCRIBE made during its handshake at once, then refuses its own ready
+    // check in subscriber mode and reconnects without the subscription (redis/ioredis#2037).
+    redis.subscriber.status = 'connect';
+    open();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(redis.subscriber.subscribe).not.toHaveBeenCalled();
+    expect(tier.state).toBe('syncing');
+    redis.subscriber.status = 'ready';
+    redis.subscriber.emit('ready');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.subscriber.subscribe).toHaveBeenCalledOnce();
+    expect(tier.state).toBe('live');
+  });
+
   it('does not go live on a probe that came back across a drop of the subscription', async () => {
     open();
     redis.link.afterProbe = () => redis.subscriber.emit('error', new Error('connection reset'));
