@@ -174,8 +174,13 @@ export function createLocalTier(context: LocalTierContext): LocalTier {
       cache.set(key, known);
       return;
     }
-    const ttl = until * 1000 - Date.now();
-    if (ttl > 0) cache.set(key, known, { ttl });
+    // The entry's life starts at the same reading of the clock its ttl was measured from. Left
+    // to itself, the cache reads the clock again inside set(), which can be tens of milliseconds
+    // later (its first entry with a ttl allocates the ttl tracking for all maxEntries; a loaded
+    // machine deschedules us): the entry would then outlive Redis's by that much.
+    const now = Date.now();
+    const ttl = until * 1000 - now;
+    if (ttl > 0) cache.set(key, known, { ttl, start: now });
   }
 
   return {

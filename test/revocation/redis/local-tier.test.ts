@@ -136,6 +136,25 @@ describe('the local tier', () => {
     expect(tier.answer(claims())).toBeUndefined();
   });
 
+  it('forgets an entry when Redis does, however long remembering it took', async () => {
+    open();
+    await vi.advanceTimersByTimeAsync(0);
+    // Every reading of the clock while the tier learns finds it 40 ms later: the pauses a loaded
+    // machine (or the cache allocating its ttl tracking for its first such entry) puts there.
+    let clock = Date.now();
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => (clock += 40));
+    try {
+      tier.learn(tier.stamp(), claims(), KEYS, [NOTHING, { known: true, until: NOW + 2 }, NOTHING, NOTHING], true);
+    } finally {
+      now.mockRestore();
+    }
+    expect(tier.answer(claims())).toBe(true);
+    await vi.advanceTimersByTimeAsync((NOW + 2) * 1000 - Date.now()); // Redis still holds it
+    expect(tier.answer(claims())).toBe(true);
+    await vi.advanceTimersByTimeAsync(1); // Redis has let it go
+    expect(tier.answer(claims())).toBeUndefined();
+  });
+
   it("applies a subject's cut-off to the claims asked about", async () => {
     open();
     await vi.advanceTimersByTimeAsync(0);
@@ -207,6 +226,21 @@ describe('the local tier', () => {
     redis.subscriber.status = 'ready';
     redis.subscriber.emit('ready');
     await vi.advanceTimersByTimeAsync(0);
+    expect(tier.state).toBe('live');
+  });
+
+  it('subscribes only once its connection is ready, never during the handshake', async () => {
+    // ioredis sends a SUBSCRIBE made during its handshake at once, then refuses its own ready
+    // check in subscriber mode and reconnects without the subscription (redis/ioredis#2037).
+    redis.subscriber.status = 'connect';
+    open();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(redis.subscriber.subscribe).not.toHaveBeenCalled();
+    expect(tier.state).toBe('syncing');
+    redis.subscriber.status = 'ready';
+    redis.subscriber.emit('ready');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(redis.subscriber.subscribe).toHaveBeenCalledOnce();
     expect(tier.state).toBe('live');
   });
 

@@ -73,6 +73,21 @@ export function adminClient(url: string): Redis {
   return admin;
 }
 
+/**
+ * An ioredis connection for the test to subscribe on, resolved once ready. ioredis 5 sends a
+ * SUBSCRIBE issued during its connection handshake at once (Redis allows it while loading), so
+ * the connection can enter subscriber mode before its ready check; it then refuses that check's
+ * INFO itself, drops the connection and, never having been ready, reconnects without the
+ * subscription (redis/ioredis#2037). The subscribe has resolved and NUMSUB may have counted it,
+ * but nothing published afterwards arrives. The store's own subscriber waits for `ready` too.
+ */
+export async function subscriberClient(url: string): Promise<Redis> {
+  const subscriber = new Redis(url, { retryStrategy: () => 20, maxRetriesPerRequest: null, lazyConnect: true });
+  subscriber.on('error', () => undefined);
+  await subscriber.connect(); // resolves on 'ready'
+  return subscriber;
+}
+
 /** How many times the server has run `command` since start. */
 export async function commandCalls(admin: Redis, command: string): Promise<number> {
   const info = await admin.info('commandstats');
