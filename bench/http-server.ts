@@ -4,6 +4,7 @@
 // Prints the port it listens on, then serves until killed.
 import type { AddressInfo } from 'node:net';
 import { AUDIENCE } from './fixtures.js';
+import { builtModule } from './built.js';
 
 const [framework, auth, issuer, jwksUri] = process.argv.slice(2) as [string, string, string, string];
 const verifierOptions = { issuer, audience: AUDIENCE, jwksUri, algorithms: ['RS256' as const] };
@@ -13,7 +14,7 @@ async function fastifyService(): Promise<AddressInfo> {
   const { default: Fastify } = await import('fastify');
   const app = Fastify({ logger: false });
   if (auth.startsWith('tokenwarden')) {
-    const { createAuth } = await import('../src/adapters/fastify.js');
+    const { createAuth } = await builtModule<typeof import('../src/adapters/fastify.js')>('fastify.js');
     const tw = createAuth({ verifier: { ...verifierOptions, ...noCache } });
     await app.register(tw.plugin);
     app.addHook('onRequest', tw.protect());
@@ -44,7 +45,7 @@ async function expressService(): Promise<AddressInfo> {
   const { default: express } = await import('express');
   const app = express();
   if (auth.startsWith('tokenwarden')) {
-    const { createAuth } = await import('../src/adapters/express.js');
+    const { createAuth } = await builtModule<typeof import('../src/adapters/express.js')>('express.js');
     const tw = createAuth({ verifier: { ...verifierOptions, ...noCache } });
     app.get('/orders', tw.protect(), (req, res) => {
       res.json({ user: req.auth?.sub });

@@ -16,19 +16,28 @@ export interface IncomingToken {
 
 const tokens = new WeakMap<object, IncomingToken>();
 
-const redacted = (scheme: string) => ({ scheme, token: '[redacted]' });
+// Shared by every record, so that recording one creates no functions: a record's JSON and its
+// util.inspect form name the scheme and never the token.
+const REDACTED_FORM = Object.freeze({
+  toJSON(this: IncomingToken) {
+    return { scheme: this.scheme, token: '[redacted]' };
+  },
+  [Symbol.for('nodejs.util.inspect.custom')](this: IncomingToken) {
+    return { scheme: this.scheme, token: '[redacted]' };
+  },
+});
 
 /** Records `token` as the one `claims` were verified from (adapters/core.ts, once per request). */
 export function rememberIncomingToken(claims: object, token: string, scheme: 'Bearer' | 'DPoP'): void {
-  const value = Object.defineProperties(
-    { scheme },
-    {
-      token: { value: token, enumerable: false },
-      toJSON: { value: () => redacted(scheme), enumerable: false },
-      [Symbol.for('nodejs.util.inspect.custom')]: { value: () => redacted(scheme), enumerable: false },
-    },
-  ) as IncomingToken;
-  tokens.set(claims, Object.freeze(value));
+  // Claims recalled from the verified-token cache are the same object for every request with
+  // that token: its record stands.
+  const known = tokens.get(claims);
+  if (known !== undefined && known.token === token && known.scheme === scheme) return;
+  const record = Object.create(REDACTED_FORM, {
+    scheme: { value: scheme, enumerable: true },
+    token: { value: token, enumerable: false },
+  }) as IncomingToken;
+  tokens.set(claims, Object.freeze(record));
 }
 
 /**
