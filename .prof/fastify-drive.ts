@@ -1,0 +1,16 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { createKeys, createTokens, serveJwks, ISSUER } from '../bench/fixtures.js';
+const keys = createKeys('RS256');
+const jwks = await serveJwks([keys]);
+const tokens = createTokens(keys, 1000);
+const auth = process.env.AUTH ?? 'tokenwarden';
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', process.env.OUT ?? '.prof/fst', '--import', 'tsx', '.prof/fastify-srv.ts', process.env.FW ?? 'fastify', auth, ISSUER, jwks.uri], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+let next = 0;
+const url = `http://127.0.0.1:${line.trim()}/orders`;
+const r = await autocannon({ url, connections: 64, duration: 8, requests: [{ setupRequest: (q) => ({ ...q, headers: { authorization: `Bearer ${tokens[next++ % 1000]}` } }) }] });
+console.log(auth, Math.round(r.requests.average), 'req/s', r.non2xx, 'non2xx');
+child.kill('SIGTERM'); await once(child, 'exit'); await jwks.close();

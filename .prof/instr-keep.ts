@@ -1,0 +1,103 @@
+// `npm run bench:instructions`: instructions per verification, counted by valgrind's callgrind.
+// Wall-clock ratios on a shared machine move by several per cent from run to run; instruction
+// counts do not follow the machine's mood, so they tell apart differences of a per cent or two
+// that `npm run bench` cannot. They do not see cache misses, IPC or the thread pool, so this
+// complements the timed benchmark rather than replacing it. One thing still moves a figure: a
+// major collection that falls inside one verifier's counted stretch and not another's adds
+// 10k–20k instructions per token to that one, so compare two runs before reading much into a
+// difference of that size.
+//
+// Each verifier runs alone in a process under callgrind: it verifies WARM_SETS sets of tokens
+// (V8 is still optimising some functions after 3000 verifications), then COUNTED_SETS more
+// between two calls of `os.getPriority()`. Callgrind is told to dump its counters whenever libuv's
+// `uv_os_getpriority` is entered, so the middle dump holds exactly the counted verifications:
+// start-up, key import and JIT warm-up never reach the figure.
+//   BENCH_ALGS     comma-separated algorithms (default RS256,ES256,EdDSA)
+//   BENCH_TOKENS   tokens per set (default 1000)
+//   BENCH_WHO      comma-separated verifiers to count (default all; e.g. bare,tokenwarden)
+import { countInstructions, countedStretch, hasValgrind, parentOrChild } from '../bench/callgrind.js';
+import { createPrivateKey } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from '../bench/contenders.js';
+import { createKeys, createTokens, serveJwks, type BenchAlgorithm, type BenchKeys } from '../bench/fixtures.js';
+import { sequential } from '../bench/measure.js';
+
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 1000);
+const WARM_SETS = 5;
+const COUNTED_SETS = 2;
+// Token lifetimes and key freshness are judged against this instant by the parent that signs
+// the tokens and by every child, whatever the wall clock says while valgrind crawls.
+const NOW_MS = 1_900_000_000_000;
+// The verifiers, in the order of the table, each configured as in `npm run bench`.
+const CONTENDERS = {
+  bare: (keys: BenchKeys) => bareSync(keys),
+  tokenwarden: (keys: BenchKeys, jwksUri: string) => tokenwarden(keys, jwksUri),
+  'fast-jwt': (keys: BenchKeys) => fastJwt(keys),
+  'aws-jwt-verify': (keys: BenchKeys) => awsJwtVerify(keys),
+  jose: (keys: BenchKeys) => jose(keys),
+} satisfies Record<string, (keys: BenchKeys, jwksUri: string) => Contender | Promise<Contender>>;
+type ContenderName = keyof typeof CONTENDERS;
+const PEERS: readonly ContenderName[] = ['fast-jwt', 'aws-jwt-verify', 'jose'];
+const WHO = (process.env.BENCH_WHO?.split(',') ?? Object.keys(CONTENDERS)) as ContenderName[];
+for (const who of WHO) if (!(who in CONTENDERS)) throw new Error(`BENCH_WHO: unknown verifier ${who}`);
+
+/** One algorithm's key and token sets, made once by the parent and read by every child. */
+interface Fixture {
+  readonly alg: BenchAlgorithm;
+  readonly privateJwk: object;
+  readonly sets: readonly (readonly string[])[];
+}
+
+async function child(): Promise<void> {
+  const who = process.env.INSTRUCTIONS_WHO as ContenderName;
+  Date.now = () => NOW_MS;
+  const fixture = JSON.parse(readFileSync(process.env.INSTRUCTIONS_FIXTURE as string, 'utf8')) as Fixture;
+  const keys = createKeys(fixture.alg, createPrivateKey({ key: fixture.privateJwk as never, format: 'jwk' }));
+  const jwks = await serveJwks([keys]);
+  try {
+    const run = sequential((await CONTENDERS[who](keys, jwks.uri)).verify);
+    await countedStretch(fixture.sets, WARM_SETS, run);
+  } finally {
+    await jwks.close();
+  }
+}
+
+async function main(): Promise<void> {
+  if (!hasValgrind('bench:instructions')) return;
+  const counted = TOKENS * COUNTED_SETS;
+  console.log(`tokenwarden instruction counts — Node ${process.version}, ${counted} distinct tokens counted per verifier`);
+  Date.now = () => NOW_MS;
+  const dir = mkdtempSync(join(tmpdir(), 'tokenwarden-instructions-'));
+  try {
+    for (const alg of (process.env.BENCH_ALGS ?? 'RS256,ES256,EdDSA').split(',') as BenchAlgorithm[]) {
+      // Signed here, once: every verifier gets the very same tokens and only verifies them.
+      const keys = createKeys(alg);
+      const fixture: Fixture = {
+        alg,
+        privateJwk: keys.privateKey.export({ format: 'jwk' }),
+        sets: Array.from({ length: WARM_SETS + COUNTED_SETS }, (_, set) => createTokens(keys, TOKENS, set * TOKENS)),
+      };
+      const fixtureFile = join(dir, `${alg}.json`);
+      writeFileSync(fixtureFile, JSON.stringify(fixture));
+      const perToken = new Map<ContenderName, number>();
+      for (const who of WHO) perToken.set(who, countInstructions(new URL(import.meta.url).pathname, { INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile }, who, dir) / counted);
+
+      const bare = perToken.get('bare') ?? Number.NaN;
+      const fastestPeer = Math.min(...PEERS.map((who) => perToken.get(who) ?? Number.NaN));
+      console.log(`\n${alg} — sequential, distinct tokens, cached keys (fewer instructions is faster)`);
+      console.log(`  ${'verifier'.padEnd(18)} ${'instructions'.padStart(12)} ${'over bare'.padStart(10)}  ${'× bare'.padEnd(8)} × fastest peer`);
+      for (const [who, count] of perToken) {
+        console.log(
+          `  ${who.padEnd(18)} ${Math.round(count).toString().padStart(12)} ${Math.round(count - bare).toString().padStart(10)}  ` +
+            `${(bare / count).toFixed(3).padEnd(8)} ${(fastestPeer / count).toFixed(3)}`,
+        );
+      }
+    }
+  } finally {
+    console.log("kept", dir);
+  }
+}
+
+await parentOrChild(main, child);
