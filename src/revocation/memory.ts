@@ -78,7 +78,10 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
   const cache = new LRUCache<string, Revocation>({ max: maxEntries, perf: { now: () => Date.now() }, ttlResolution: 0 });
 
   function add(key: string, entry: Revocation, until: number): void {
-    const ttl = Math.ceil((until + clockTolerance) * 1000 - Date.now());
+    // The entry's life starts at the reading its ttl is measured from (`start` below), not at
+    // the cache's own later reading inside set(), so it ends exactly at exp plus the tolerance.
+    const now = Date.now();
+    const ttl = Math.ceil((until + clockTolerance) * 1000 - now);
     if (ttl <= 0) return; // the token could no longer be accepted anyway
     if (!cache.has(key) && cache.size >= maxEntries) {
       cache.purgeStale();
@@ -88,7 +91,7 @@ export function createMemoryRevocationStore(options: MemoryRevocationStoreOption
     // A longer revocation already in place is never shortened.
     const remaining = cache.getRemainingTTL(key);
     if (remaining >= ttl) return;
-    cache.set(key, entry, { ttl });
+    cache.set(key, entry, { ttl, start: now });
   }
 
   return {
