@@ -4,7 +4,7 @@
 // run time in a `__name` call, which the published build does not have: per request, in the
 // adapters' closures, that showed as 1-2% of a Fastify service's CPU.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The path of a file of the Node build, e.g. `cli.js`; throws when the package is not built. */
 export function builtPath(file: string): string {
@@ -15,8 +15,5 @@ export function builtPath(file: string): string {
 
 /** A module of the Node build, typed as its source (`T`, e.g. `typeof import('../src/adapters/fastify.js')`). */
 export async function builtModule<T>(file: string): Promise<T> {
-  return (await import(new URL(`../dist/node/${file}`, import.meta.url).href).catch((error: unknown) => {
-    builtPath(file);
-    throw error;
-  })) as T;
+  return (await import(pathToFileURL(builtPath(file)).href)) as T;
 }

@@ -16,16 +16,12 @@ export interface IncomingToken {
 
 const tokens = new WeakMap<object, IncomingToken>();
 
-// Shared by every record, so that recording one creates no functions: a record's JSON and its
-// util.inspect form name the scheme and never the token.
-const REDACTED_FORM = Object.freeze({
-  toJSON(this: IncomingToken) {
-    return { scheme: this.scheme, token: '[redacted]' };
-  },
-  [Symbol.for('nodejs.util.inspect.custom')](this: IncomingToken) {
-    return { scheme: this.scheme, token: '[redacted]' };
-  },
-});
+// A record's JSON and its util.inspect form name the scheme and never the token. Shared by
+// every record through their prototype, so that recording one creates no functions.
+function redacted(this: IncomingToken): object {
+  return { scheme: this.scheme, token: '[redacted]' };
+}
+const REDACTED_FORM = Object.freeze({ toJSON: redacted, [Symbol.for('nodejs.util.inspect.custom')]: redacted });
 
 /** Records `token` as the one `claims` were verified from (adapters/core.ts, once per request). */
 export function rememberIncomingToken(claims: object, token: string, scheme: 'Bearer' | 'DPoP'): void {
