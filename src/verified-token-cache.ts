@@ -43,14 +43,25 @@ export function createVerifiedTokenCache<Entry extends RememberedToken>(
 ): VerifiedTokenCache<Entry> {
   const entries = new LRUCache<number, Entry>({ max: maxEntries });
   const doorkeeper = createDoorkeeper(maxEntries);
+  // A verification looks its token up, then admits it: the print of the last token looked up
+  // serves the admission, unless another lookup came in between.
+  let lastToken: string | undefined;
+  let lastPrint = 0;
+  const printOf = (token: string): number => {
+    if (token !== lastToken) {
+      lastToken = token;
+      lastPrint = fingerprint(token);
+    }
+    return lastPrint;
+  };
 
   return {
     get(token) {
-      const entry = entries.get(fingerprint(token));
+      const entry = entries.get(printOf(token));
       return entry !== undefined && entry.token === token ? entry : undefined;
     },
     admit(entry) {
-      const print = fingerprint(entry.token);
+      const print = printOf(entry.token);
       if (!doorkeeper.sawBefore(print, secondFingerprint(entry.token))) return;
       // A full LRU drops its least recently used entry to take a new key.
       if (evictions.hasSubscribers && entries.size >= maxEntries && !entries.has(print)) {
@@ -59,7 +70,7 @@ export function createVerifiedTokenCache<Entry extends RememberedToken>(
       entries.set(print, entry);
     },
     delete(token) {
-      const print = fingerprint(token);
+      const print = printOf(token);
       if (entries.peek(print)?.token === token) entries.delete(print);
     },
   };

@@ -93,23 +93,23 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
 
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
-  if (second === -1 || token.indexOf('.', second + 1) !== -1) {
-    const segments = token.split('.').length;
-    if (segments === 5) throw malformed('encrypted tokens (JWE) are not accepted');
-    throw malformed(`access token must have 3 segments, found ${segments}`);
-  }
+  if (second === -1) throw segmentCountError(token) as AccessTokenError;
 
+  // A dot past the second cannot survive decoding (it is no base64url character), so the count
+  // of segments is taken only when decoding fails: the signature is not scanned twice.
   const known = options.headers?.find(token, first);
   const headerSegment = known === undefined ? token.slice(0, first) : '';
   const header = known ?? decodeJsonObject(headerSegment);
-  if (header === undefined) throw malformed('token header is not a base64url-encoded JSON object');
+  if (header === undefined) throw segmentCountError(token) ?? malformed('token header is not a base64url-encoded JSON object');
   const payload = decodeJsonObject(token.slice(first + 1, second));
   if (payload === undefined) {
+    const error = segmentCountError(token);
+    if (error !== undefined) throw error;
     if (Object.hasOwn(header, 'enc')) throw malformed('encrypted tokens (JWE) are not accepted');
     throw malformed('token payload is not a base64url-encoded JSON object');
   }
   const signature = decodeBase64url(token.slice(second + 1));
-  if (signature === undefined) throw malformed('token signature is not base64url-encoded');
+  if (signature === undefined) throw segmentCountError(token) ?? malformed('token signature is not base64url-encoded');
 
   if (known === undefined) {
     // Shared between tokens from here on; decodeJsonObject froze it, so nobody can change it.
@@ -117,6 +117,17 @@ export function parseCompactJws(token: unknown, options: ParseOptions): ParsedTo
     options.headers?.add(headerSegment, header as JwsHeader);
   }
   return { header: header as JwsHeader, payload, signingInput: token.slice(0, second), signature };
+}
+
+/**
+ * The error for a token that is not three segments, if it is not: told before whatever else is
+ * wrong with it, as the first thing a reader needs to hear.
+ */
+function segmentCountError(token: string): AccessTokenError | undefined {
+  const segments = token.split('.').length;
+  if (segments === 3) return undefined;
+  if (segments === 5) return malformed('encrypted tokens (JWE) are not accepted');
+  return malformed(`access token must have 3 segments, found ${segments}`);
 }
 
 function checkHeader(header: Record<string, unknown>, options: ParseOptions): void {

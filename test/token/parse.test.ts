@@ -51,6 +51,22 @@ describe('parseCompactJws', () => {
     expect(codeOf(input)).toBe('token_malformed');
   });
 
+  // Extra segments are found only once decoding fails; a dot in the signature never decodes.
+  it.each([
+    ['after a valid token', (valid: string) => `${valid}.c2ln`, /must have 3 segments, found 4/],
+    ['in the signature', (valid: string) => `${valid.slice(0, -2)}.${valid.slice(-2)}`, /must have 3 segments, found 4/],
+    ['at the end', (valid: string) => `${valid}.`, /must have 3 segments, found 4/],
+    ['twice more, as in a JWE', (valid: string) => `${valid}.a.b`, /encrypted tokens \(JWE\) are not accepted/],
+  ])('refuses extra segments %s for their count, whether or not the header is already known', (_where, extend, message) => {
+    const valid = token({ alg: 'RS256', kid: 'k1' }, { sub: 'alice' }, 'c2lnbmF0dXJlcw');
+    const withKnownHeaders = { ...options, headers: createKnownHeaders() };
+    parseCompactJws(valid, withKnownHeaders);
+    expect(withKnownHeaders.headers.size).toBe(1);
+    for (const parseOptions of [options, withKnownHeaders]) {
+      expect(() => parseCompactJws(extend(valid), parseOptions)).toThrow(message);
+    }
+  });
+
   it('names JWE tokens clearly', () => {
     expect(() => parseCompactJws('a.b.c.d.e', options)).toThrow(/encrypted tokens \(JWE\) are not accepted/);
     const jweHeader = `${segment({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.x.y`;
