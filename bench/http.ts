@@ -10,8 +10,10 @@ import { createInterface } from 'node:readline';
 import { closedLoop } from './closed-loop.js';
 import { quantile } from './open-loop.js';
 import { createKeys, createTokens, serveJwks } from './fixtures.js';
+import { median } from './measure.js';
 
 const SECONDS = Number(process.env.BENCH_HTTP ?? 10);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const TOKENS = 1000;
 // Clock ticks per second of /proc's CPU times.
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -53,41 +55,75 @@ async function startService(framework: string, auth: string, issuer: string, jwk
   return { port: Number(line), child };
 }
 
+interface Row {
+  readonly name: string;
+  readonly auth: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly rates: number[];
+  readonly serviceCpu: number[];
+  readonly generatorCpu: number[];
+  readonly p50: number[];
+  readonly p99: number[];
+  readonly non2xx: number[];
+}
+
 export async function httpSection(): Promise<void> {
   if (SECONDS <= 0) return;
   const keys = createKeys('RS256');
   const jwks = await serveJwks([keys]);
   // get-jwks derives the key-set URL from `iss`, so the loopback server is the issuer here.
   const authorizations = createTokens(keys, TOKENS, 0, jwks.origin).map((token) => `Bearer ${token}`);
+  const spell = SECONDS / ROUNDS;
   try {
     for (const [framework, contenders] of Object.entries(CONTENDERS)) {
-      console.log(`\n${framework} — GET /orders, 64 connections (one request outstanding on each), ${SECONDS} s each, RS256, ${TOKENS} distinct tokens in rotation`);
+      console.log(
+        `\n${framework} — GET /orders, 64 connections (one request outstanding on each), RS256, ${TOKENS} distinct tokens in rotation, ` +
+          `${ROUNDS} rounds of ${spell.toFixed(1)} s per stack taken in turns; medians, × no auth paired by round`,
+      );
       console.log(
         `  ${'stack'.padEnd(34)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)}  non-2xx  × no auth  service CPU  µs CPU/req  generator CPU`,
       );
-      let baseline = Number.NaN;
-      for (const [name, auth] of contenders) {
-        const { port, child } = await startService(framework, auth, jwks.origin, jwks.uri);
-        try {
+      // Every stack's service runs at once, idle but for its turn: a slow spell of the shared
+      // machine then falls on all of them in turn rather than on one whole row.
+      const rows: Row[] = [];
+      try {
+        for (const [name, auth] of contenders) {
+          const { port, child } = await startService(framework, auth, jwks.origin, jwks.uri);
+          rows.push({ name, auth, port, child, rates: [], serviceCpu: [], generatorCpu: [], p50: [], p99: [], non2xx: [] });
           // One untimed second first: the service compiles its hot paths and the cache admits the tokens.
           await closedLoop({ port, path: '/orders', connections: 64, depth: 1, seconds: 1, authorizations });
-          const serviceBefore = cpuSecondsOf(child.pid as number);
-          const started = process.hrtime.bigint();
-          const result = await closedLoop({ port, path: '/orders', connections: 64, depth: 1, seconds: SECONDS, authorizations });
-          const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-          const serviceCpu = cpuSecondsOf(child.pid as number) - serviceBefore;
-          if (auth === 'none') baseline = result.perSecond;
-          // A service near 100% of a core is saturated: its req/s is what it can serve. One
-          // below that, with the generator near its own core, was waiting for requests.
-          const cpu = (share: number): string => `${Math.round(share * 100)}%`;
-          const ms = (q: number): string => quantile(result.latencies, q).toFixed(2).padStart(7);
-          console.log(
-            `  ${name.padEnd(34)} ${Math.round(result.perSecond).toString().padStart(8)} ${ms(0.5)} ${ms(0.99)}  ${String(result.non2xx).padStart(7)}  ${(result.perSecond / baseline).toFixed(2).padStart(7)}  ${cpu(serviceCpu / elapsed).padStart(11)}  ${((serviceCpu / elapsed / result.perSecond) * 1e6).toFixed(0).padStart(9)}  ${cpu(result.cpu).padStart(13)}`,
-          );
-        } finally {
-          child.kill();
-          await once(child, 'exit');
         }
+        for (let round = 0; round < ROUNDS; round++) {
+          for (let turn = 0; turn < rows.length; turn++) {
+            const row = rows[(turn + round) % rows.length] as Row;
+            const serviceBefore = cpuSecondsOf(row.child.pid as number);
+            const started = process.hrtime.bigint();
+            const result = await closedLoop({ port: row.port, path: '/orders', connections: 64, depth: 1, seconds: spell, authorizations });
+            const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+            row.rates.push(result.perSecond);
+            row.serviceCpu.push((cpuSecondsOf(row.child.pid as number) - serviceBefore) / elapsed);
+            row.generatorCpu.push(result.cpu);
+            row.p50.push(quantile(result.latencies, 0.5));
+            row.p99.push(quantile(result.latencies, 0.99));
+            row.non2xx.push(result.non2xx);
+          }
+        }
+      } finally {
+        for (const { child } of rows) child.kill();
+        await Promise.all(rows.map(({ child }) => (child.exitCode === null ? once(child, 'exit') : undefined)));
+      }
+      const baseline = rows.find((row) => row.auth === 'none') as Row;
+      for (const row of rows) {
+        // A service near 100% of a core is saturated: its req/s is what it can serve. One
+        // below that, with the generator near its own core, was waiting for requests.
+        const cpu = (share: number): string => `${Math.round(share * 100)}%`;
+        const ms = (values: number[]): string => median(values).toFixed(2).padStart(7);
+        const vsNone = median(row.rates.map((rate, round) => rate / (baseline.rates[round] as number)));
+        const perRequest = median(row.serviceCpu.map((share, round) => (share / (row.rates[round] as number)) * 1e6));
+        console.log(
+          `  ${row.name.padEnd(34)} ${Math.round(median(row.rates)).toString().padStart(8)} ${ms(row.p50)} ${ms(row.p99)}  ${String(row.non2xx.reduce((a, b) => a + b, 0)).padStart(7)}  ${vsNone.toFixed(2).padStart(7)}  ${cpu(median(row.serviceCpu)).padStart(11)}  ${perRequest.toFixed(0).padStart(9)}  ${cpu(median(row.generatorCpu)).padStart(13)}`,
+        );
       }
     }
   } finally {

@@ -3,7 +3,7 @@
 //   BENCH_TOKENS   distinct tokens per pass (default 2000)
 //   BENCH_ROUNDS   timed passes per verifier, taken in turns with the others (default 15)
 //   BENCH_MEMORY   distinct tokens for the memory run (default 1000000; 0 skips it)
-//   BENCH_HTTP     seconds per end-to-end HTTP run (default 10; 0 skips it)
+//   BENCH_HTTP     seconds per end-to-end row, over BENCH_HTTP_ROUNDS rounds (default 10 and 3; 0 skips it)
 //   BENCH_COLD_RUNS  processes per scenario for the cold-start section (default 40)
 //   BENCH_GATEWAY  seconds per gateway run, through nginx (default BENCH_HTTP; 0 skips it)
 //   BENCH_ONLY     comma-separated sections: verify,plain,profile,otel,memory,admission,http,gateway,redis,cold,dpop,jwe,introspection
