@@ -35,6 +35,29 @@ export function bareSync(keys: BenchKeys): Contender {
   };
 }
 
+/**
+ * Not a verifier to use: the least any verifier does that returns claims, as a reference for
+ * what is left between bare and a real one (issue #22). The bare call, plus the payload decoded
+ * leniently (`JSON.parse` of `Buffer.from(segment, 'base64url')`, no canonical-encoding, UTF-8,
+ * duplicate-member or header checks, nothing frozen) and issuer, audience and expiry compared.
+ */
+export function leastVerifier(keys: BenchKeys): Contender {
+  const { algorithm, key } = bareOptions(keys);
+  return {
+    name: 'least a verifier does',
+    verify: (token) => {
+      const first = token.indexOf('.');
+      const second = token.indexOf('.', first + 1);
+      if (!cryptoVerify(algorithm, Buffer.from(token.slice(0, second)), key, Buffer.from(token.slice(second + 1), 'base64url'))) {
+        throw new Error('bad signature');
+      }
+      const claims = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString()) as { iss: string; aud: string; exp: number };
+      if (claims.iss !== ISSUER || claims.aud !== AUDIENCE || !(claims.exp > Date.now() / 1000)) throw new Error('bad claims');
+      return claims;
+    },
+  };
+}
+
 /** node:crypto's callback verify, which runs on the libuv thread pool (all cores). */
 export function bareAsync(keys: BenchKeys): Contender {
   const { algorithm, key } = bareOptions(keys);

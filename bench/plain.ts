@@ -8,13 +8,15 @@
 //     tokens right before it is timed;
 //   - every call is `await fn(token)`, the synchronous bare call too; 64 in flight is batches
 //     of 64 under Promise.all, not 64 lanes.
+// The sequential table also times "the least a verifier does" (./contenders.ts), a reference
+// for how much of the gap to bare any verifier that reads the claims must leave.
 // Beside each rate it reports the share of the pass spent in garbage collection (node's
 // GCProfiler: the pauses' total over the pass's time) and the heap allocated per call, which is
 // what tells the two methods' results apart.
 //
 //   BENCH_ONLY=plain npm run bench       (BENCH_PLAIN_TOKENS, BENCH_PLAIN_ROUNDS to size it)
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { bareAsync, bareSync, fastJwt, tokenwarden, type Contender } from './contenders.js';
+import { bareAsync, bareSync, fastJwt, leastVerifier, tokenwarden, type Contender } from './contenders.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm } from './fixtures.js';
 import { median, signTest } from './measure.js';
 
@@ -99,12 +101,13 @@ async function plainAlgorithm(alg: BenchAlgorithm): Promise<string[]> {
     const peer = fastJwt(keys);
     const floor = bareSync(keys);
     const floorAsync = bareAsync(keys);
-    const seq = await measure([floor, ours, peer], oneAtATime, fresh);
+    const least = leastVerifier(keys);
+    const seq = await measure([floor, ours, peer, least], oneAtATime, fresh);
     print(`${alg} — plain method, sequential, ${TOKENS} fresh tokens per pass, ${ROUNDS} rounds, no forced collections`, seq, floor.name);
     const batched = await measure([floorAsync, ours], inBatches, fresh);
     print(`${alg} — plain method, batches of ${BATCH} under Promise.all`, batched, floorAsync.name);
 
-    const [floorRow, ourRow, peerRow] = seq as [Measured, Measured, Measured];
+    const [floorRow, ourRow, peerRow, leastRow] = seq as [Measured, Measured, Measured, Measured];
     const vsPeer = perRound(ourRow, peerRow);
     const ahead = vsPeer.filter((ratio) => ratio >= 1).length;
     const vsBare = median(perRound(ourRow, floorRow));
@@ -113,6 +116,7 @@ async function plainAlgorithm(alg: BenchAlgorithm): Promise<string[]> {
       `  ${alg} plain sequential: ${vsBare.toFixed(2)}× bare (≥ 0.9: ${vsBare >= 0.9 ? 'met' : 'NOT MET'}); ` +
         `${median(vsPeer).toFixed(3)}× fast-jwt, ahead in ${ahead} of ${ROUNDS} rounds, sign test p = ${signTest(ahead, ROUNDS).toFixed(3)}`,
       `  ${alg} plain 64 in flight: ${inFlight.toFixed(2)}× async bare (≥ 0.9: ${inFlight >= 0.9 ? 'met' : 'NOT MET'})`,
+      `  ${alg} for reference, the least a verifier does (lenient decode, iss/aud/exp): ${median(perRound(leastRow, floorRow)).toFixed(2)}× bare; tokenwarden ${median(perRound(ourRow, leastRow)).toFixed(3)}× it`,
     ];
   } finally {
     await jwks.close();
