@@ -15,11 +15,58 @@ export const markCountedStretch = (): void => {
   getPriority();
 };
 
+/** The instructions of a counted stretch, and how many of them V8's compilers executed. */
+export interface CountedInstructions {
+  readonly total: number;
+  /**
+   * Spent compiling JavaScript (bytecode, Sparkplug, Maglev, TurboFan) inside the stretch:
+   * warm-up left over, which Node 22 and 24 (Maglev before TurboFan) still do after thousands of
+   * verifications. `total - compiler` is what the verifications themselves cost.
+   */
+  readonly compiler: number;
+}
+
+// The runtime functions through which JavaScript asks V8 to compile: lazily (bytecode), on a
+// tiering tick (Sparkplug, Maglev, TurboFan; synchronously here, --no-concurrent-recompilation)
+// or eagerly. Only JavaScript and builtins call them, never the compilers themselves, so no
+// compilation is counted twice; what they do besides compiling is a few hundred instructions of
+// tiering bookkeeping.
+const COMPILE_ENTRY = /^v8::internal::Runtime_(?:Compile\w*|BytecodeBudgetInterrupt\w*|InstallBaselineCode|OptimizeMaglevEager|OptimizeTurbofanEager|Start\w*OptimizationJob)\(/;
+
+/**
+ * The inclusive cost of every call into one of V8's compile entries, from a callgrind dump:
+ * everything the compilers did, with all they called.
+ */
+export function compilerInstructions(dump: string): number {
+  // callgrind compresses names: "(12) name" defines id 12, "(12)" refers to it.
+  const names = new Map<string, string>();
+  const nameOf = (field: string): string => {
+    const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
+    if (match === null) return field;
+    if (match[2] !== undefined) names.set(match[1] as string, match[2]);
+    return names.get(match[1] as string) ?? field;
+  };
+  let callee = '';
+  let nextIsCall = false;
+  let compiler = 0;
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('fn=')) nameOf(line.slice(3));
+    else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
+    else if (line.startsWith('calls=')) nextIsCall = true;
+    else if (nextIsCall) {
+      // The line after `calls=` holds the call's position and its inclusive cost.
+      nextIsCall = false;
+      if (COMPILE_ENTRY.test(callee)) compiler += Number(line.split(' ')[1] ?? 0);
+    }
+  }
+  return compiler;
+}
+
 /**
  * Runs `script` under callgrind with `env` and returns the instructions between its two
  * markers. `label` names the run in errors and its dump files in `dir`.
  */
-export function countInstructions(script: string, env: Record<string, string>, label: string, dir: string): number {
+export function countInstructions(script: string, env: Record<string, string>, label: string, dir: string): CountedInstructions {
   const out = join(dir, `${label}.callgrind`);
   const run = spawnSync(
     'valgrind',
@@ -51,9 +98,10 @@ export function countInstructions(script: string, env: Record<string, string>, l
   // Dump 1 ends at the first marker, dump 2 at the second: dump 2 is the counted stretch. A third
   // would mean something else entered the marker, and the stretches would not be ours.
   if (existsSync(`${out}.3`)) throw new Error(`${MARKER} was entered more than twice in the run of ${label}`);
-  const totals = /^totals: (\d+)$/m.exec(readFileSync(`${out}.2`, 'utf8'));
+  const dump = readFileSync(`${out}.2`, 'utf8');
+  const totals = /^totals: (\d+)$/m.exec(dump);
   if (totals === null) throw new Error(`no totals in the callgrind dump of ${label}`);
-  return Number(totals[1]);
+  return { total: Number(totals[1]), compiler: compilerInstructions(dump) };
 }
 
 /** Whether valgrind is installed; says what `what` needs when it is not. */
