@@ -50,6 +50,7 @@ export function compilerInstructions(dump: string): number {
   let nextIsCall = false;
   let compiler = 0;
   for (const line of dump.split('\n')) {
+    // A caller's line may be where a name is first defined that a later `cfn=` refers to.
     if (line.startsWith('fn=')) nameOf(line.slice(3));
     else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
     else if (line.startsWith('calls=')) nextIsCall = true;
