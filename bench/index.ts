@@ -137,7 +137,10 @@ async function main(): Promise<void> {
     for (const line of standing) console.log(line);
   }
   if (only.has('plain')) await (await import('./plain.js')).plainSection();
-  if (only.has('profile')) await (await import('./profile.js')).profileSection();
+  if (only.has('profile')) {
+    await (await import('./profile.js')).profileSection();
+    await (await import('./signature-split.js')).signatureSplitSection();
+  }
   if (only.has('otel')) await (await import('./otel.js')).otelSection();
   if (only.has('memory')) await (await import('./memory.js')).memorySection();
   if (only.has('admission')) await (await import('./cache-admission.js')).cacheAdmissionSection();
