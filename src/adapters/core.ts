@@ -345,7 +345,9 @@ export function nodeSource(req: NodeRequest, url?: () => string): TokenSource {
   if (raw !== undefined) {
     const values: string[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) {
-      if ((raw[i] as string).toLowerCase() === 'authorization') values.push(raw[i + 1] as string);
+      // The length first: lower-casing every other header name would copy each one.
+      const name = raw[i] as string;
+      if (name.length === 13 && name.toLowerCase() === 'authorization') values.push(raw[i + 1] as string);
     }
     if (values.length > 0) authorization = values;
   }

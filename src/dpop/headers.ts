@@ -1,3 +1,5 @@
+import { isB64token } from '../lib/bearer.js';
+
 // Reading a request's headers whichever form they come in: a web `Headers` (which joins a
 // repeated header with ", ") or a record with lower-case names (Node's `req.headers`, which
 // joins unknown repeated headers the same way, or arrays).
@@ -33,9 +35,10 @@ export type Credential =
 const NONE: Credential = Object.freeze({ kind: 'none' });
 const MULTIPLE: Credential = Object.freeze({ kind: 'multiple' });
 const MALFORMED: Credential = Object.freeze({ kind: 'malformed' });
-// RFC 9449 §7.1 and RFC 6750 §2.1: the scheme (case-insensitive, RFC 9110 §11.1), then a b64token.
-const CREDENTIAL = /^(bearer|dpop)(?:[ \t]+([A-Za-z0-9\-._~+/]+=*))?$/i;
+// RFC 9449 §7.1 and RFC 6750 §2.1: the scheme (case-insensitive, RFC 9110 §11.1), then
+// whitespace and a b64token.
 const TOKEN_SCHEME = /^(?:bearer|dpop)(?:[ \t]|$)/i;
+const DPOP_SCHEME = /^dpop/i;
 
 /**
  * The Bearer or DPoP credential among Authorization header values. Credentials of other
@@ -47,9 +50,17 @@ export function readCredential(values: readonly string[]): Credential {
   for (const value of values) {
     if (!TOKEN_SCHEME.test(value)) continue;
     if (found !== NONE) return MULTIPLE;
-    const match = CREDENTIAL.exec(value);
-    if (match === null || match[2] === undefined) return MALFORMED;
-    found = { kind: 'token', scheme: (match[1] as string).toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer', token: match[2] };
+    const scheme = DPOP_SCHEME.test(value) ? 'DPoP' : 'Bearer';
+    const token = afterWhitespace(value, scheme.length);
+    if (token === undefined || !isB64token(token)) return MALFORMED;
+    found = { kind: 'token', scheme, token };
   }
   return found;
+}
+
+/** The rest of `value` after the spaces and tabs at `from`, or `undefined` when there are none. */
+function afterWhitespace(value: string, from: number): string | undefined {
+  let start = from;
+  while (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09) start++;
+  return start === from ? undefined : value.slice(start);
 }

@@ -23,8 +23,21 @@ const MALFORMED: Extraction = Object.freeze({ kind: 'malformed' });
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 // The auth-scheme is case-insensitive (RFC 9110 §11.1); a credential is the scheme, then
 // whitespace and the token, or the scheme alone.
-const BEARER_CREDENTIAL = /^bearer(?:[ \t]+(.*))?$/is;
+const BEARER_SCHEME = /^bearer(?:[ \t]|$)/i;
 const MENTIONS_BEARER = /(?:^|,)[ \t]*bearer(?:[ \t]|,|$)/i;
+
+// The token last found to be a b64token. A Node adapter reads a request's Authorization header
+// twice (for its scheme, ../dpop/headers.ts, and for its bearer token, here); matching the
+// pattern means scanning the whole token, and comparing it with the one just scanned costs less.
+let lastB64token: string | undefined;
+
+/** Whether `text` is an RFC 6750 b64token. */
+export function isB64token(text: string): boolean {
+  if (text === lastB64token) return true;
+  if (!B64TOKEN.test(text)) return false;
+  lastB64token = text;
+  return true;
+}
 // RFC 6265 cookie-name is an RFC 9110 token.
 export const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -43,15 +56,17 @@ function headerTokens(values: readonly string[], found: string[]): boolean {
   for (const value of values) {
     if (!MENTIONS_BEARER.test(value)) continue;
     // A value that holds a Bearer credential must hold nothing else: "Basic x, Bearer y" is
-    // two credentials for one request.
-    for (const part of value.split(',')) {
-      const match = BEARER_CREDENTIAL.exec(part.trim());
-      if (match === null) {
+    // two credentials for one request. Most values hold one: splitting them would scan a whole
+    // token for a comma that `includes` finds faster.
+    for (const part of value.includes(',') ? value.split(',') : [value]) {
+      const credential = part.trim();
+      if (!BEARER_SCHEME.test(credential)) {
         malformed = true;
         continue;
       }
-      const token = match[1]?.trim() ?? '';
-      if (B64TOKEN.test(token)) found.push(token);
+      // What follows the scheme's whitespace, with surrounding whitespace dropped.
+      const token = credential.slice('bearer'.length).trim();
+      if (isB64token(token)) found.push(token);
       else malformed = true;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractBearer } from '../../src/lib/bearer.js';
+import { extractBearer, isB64token } from '../../src/lib/bearer.js';
 
 describe('extractBearer (RFC 6750 §2)', () => {
   it.each<[string, string]>([
@@ -69,5 +69,27 @@ describe('extractBearer (RFC 6750 §2)', () => {
     it('uses the cookie next to an Authorization header of another scheme', () => {
       expect(extractBearer('Basic eA==', 'at=tok', 'at')).toEqual({ kind: 'token', token: 'tok' });
     });
+  });
+});
+
+// Both Authorization readers check the token with isB64token, which remembers the last token it
+// accepted so that the second reading of one header does not scan it again.
+describe('isB64token', () => {
+  it('accepts the RFC 6750 alphabet with trailing padding, and nothing else', () => {
+    expect(isB64token('abc.DEF-ghi_jkl~mno+pqr/stu==')).toBe(true);
+    expect(isB64token('')).toBe(false);
+    expect(isB64token('=')).toBe(false);
+    expect(isB64token('ab=c')).toBe(false);
+    expect(isB64token('ab c')).toBe(false);
+    expect(isB64token('abc\n')).toBe(false);
+  });
+
+  it('answers for the text it is given, whatever it accepted just before', () => {
+    expect(isB64token('abc')).toBe(true);
+    expect(isB64token('abc')).toBe(true);
+    expect(isB64token('abc ')).toBe(false);
+    expect(isB64token('ab')).toBe(true);
+    expect(isB64token('abc"')).toBe(false);
+    expect(isB64token('abc')).toBe(true);
   });
 });
