@@ -29,6 +29,7 @@ const MENTIONS_BEARER = /(?:^|,)[ \t]*bearer(?:[ \t]|,|$)/i;
 // The token last found to be a b64token. A Node adapter reads a request's Authorization header
 // twice (for its scheme, ../dpop/headers.ts, and for its bearer token, here); matching the
 // pattern means scanning the whole token, and comparing it with the one just scanned costs less.
+// It keeps the last token read in memory until the next one replaces it.
 let lastB64token: string | undefined;
 
 /** Whether `text` is an RFC 6750 b64token. */
