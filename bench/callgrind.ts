@@ -3,9 +3,10 @@
 // the stretch with two calls of `markCountedStretch()`; callgrind dumps its counters whenever
 // libuv's `uv_os_getpriority` is entered, so the middle dump holds exactly what lies between.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
+import { instructionBreakdown, perfMapNames, type InstructionBreakdown } from './instruction-breakdown.js';
 import { exposedGc } from './measure.js';
 
 const MARKER = 'uv_os_getpriority';
@@ -24,6 +25,8 @@ export interface CountedInstructions {
    * verifications. `total - compiler` is what the verifications themselves cost.
    */
   readonly compiler: number;
+  /** Where the stretch's instructions went, compilation included. */
+  readonly breakdown: InstructionBreakdown;
 }
 
 // The runtime functions through which JavaScript asks V8 to compile: lazily (bytecode), on a
@@ -89,6 +92,9 @@ export function countInstructions(script: string, env: Record<string, string>, l
       '--max-semi-space-size=16',
       '--expose-gc',
       '--no-concurrent-recompilation',
+      // Names for the JavaScript V8 compiles, which callgrind sees only as addresses: Node
+      // writes them to /tmp/perf-<pid>.map (valgrind runs node in its own process).
+      '--perf-basic-prof',
       '--import',
       'tsx',
       script,
@@ -102,7 +108,10 @@ export function countInstructions(script: string, env: Record<string, string>, l
   const dump = readFileSync(`${out}.2`, 'utf8');
   const totals = /^totals: (\d+)$/m.exec(dump);
   if (totals === null) throw new Error(`no totals in the callgrind dump of ${label}`);
-  return { total: Number(totals[1]), compiler: compilerInstructions(dump) };
+  const perfMap = `/tmp/perf-${run.pid}.map`;
+  const names = existsSync(perfMap) ? perfMapNames(readFileSync(perfMap, 'utf8')) : undefined;
+  rmSync(perfMap, { force: true });
+  return { total: Number(totals[1]), compiler: compilerInstructions(dump), breakdown: instructionBreakdown(dump, names) };
 }
 
 /** Whether valgrind is installed; says what `what` needs when it is not. */

@@ -14,7 +14,11 @@
 // start-up and key import never reach the figure. Compilation that warm-up left for the counted
 // stretch (Node 22 and 24 tier up through Maglev and are still at it after thousands of
 // verifications) is read from the dump's calls into V8's compile entries and left out of the
-// figure; the table prints it beside each row.
+// figure; the table prints it beside each row. A second table splits each verifier's figure
+// into the signature call, JSON.parse, Node's other native helpers (Buffer, TextDecoder) and
+// the rest, JavaScript and V8's builtins, which for tokenwarden it then lists by function (the
+// JavaScript named from the perf map Node writes under --perf-basic-prof; see
+// ./instruction-breakdown.ts). `least` is the reference of contenders.ts, not a verifier to use.
 //   BENCH_ALGS     comma-separated algorithms (default RS256,ES256,EdDSA)
 //   BENCH_TOKENS   tokens per set (default 1000)
 //   BENCH_WHO      comma-separated verifiers to count (default all; e.g. bare,tokenwarden)
@@ -24,7 +28,8 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { awsJwtVerify, bareSync, fastJwt, jose, tokenwarden, type Contender } from './contenders.js';
+import { awsJwtVerify, bareSync, fastJwt, jose, leastVerifier, tokenwarden, type Contender } from './contenders.js';
+import type { InstructionBreakdown } from './instruction-breakdown.js';
 import { createKeys, createTokens, serveJwks, type BenchAlgorithm, type BenchKeys } from './fixtures.js';
 import { sequential } from './measure.js';
 
@@ -40,12 +45,17 @@ const NOW_MS = 1_900_000_000_000;
 const CONTENDERS = {
   bare: (keys: BenchKeys) => bareSync(keys),
   tokenwarden: (keys: BenchKeys, jwksUri: string) => tokenwarden(keys, jwksUri),
+  // A reference, not a verifier to use: the bare call plus a lenient payload decode and three
+  // claim comparisons (see contenders.ts).
+  least: (keys: BenchKeys) => leastVerifier(keys),
   'fast-jwt': (keys: BenchKeys) => fastJwt(keys),
   'aws-jwt-verify': (keys: BenchKeys) => awsJwtVerify(keys),
   jose: (keys: BenchKeys) => jose(keys),
 } satisfies Record<string, (keys: BenchKeys, jwksUri: string) => Contender | Promise<Contender>>;
 type ContenderName = keyof typeof CONTENDERS;
 const PEERS: readonly ContenderName[] = ['fast-jwt', 'aws-jwt-verify', 'jose'];
+// Functions listed in tokenwarden's own breakdown.
+const TOP_FUNCTIONS = 12;
 const WHO = (process.env.BENCH_WHO?.split(',') ?? Object.keys(CONTENDERS)) as ContenderName[];
 for (const who of WHO) if (!(who in CONTENDERS)) throw new Error(`BENCH_WHO: unknown verifier ${who}`);
 
@@ -91,10 +101,12 @@ async function main(): Promise<void> {
       // share is printed beside each row.
       const perToken = new Map<ContenderName, number>();
       const compiling = new Map<ContenderName, number>();
+      const breakdowns = new Map<ContenderName, InstructionBreakdown>();
       for (const who of WHO) {
-        const { total, compiler } = countInstructions(new URL(import.meta.url).pathname, { INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile }, who, dir);
+        const { total, compiler, breakdown } = countInstructions(new URL(import.meta.url).pathname, { INSTRUCTIONS_WHO: who, INSTRUCTIONS_FIXTURE: fixtureFile }, who, dir);
         perToken.set(who, (total - compiler) / counted);
         compiling.set(who, compiler / counted);
+        breakdowns.set(who, breakdown);
       }
 
       const bare = perToken.get('bare') ?? Number.NaN;
@@ -108,9 +120,31 @@ async function main(): Promise<void> {
             `${(bare / count).toFixed(3).padEnd(8)} ${(fastestPeer / count).toFixed(3).padEnd(15)} ${Math.round(compiling.get(who) ?? 0)}`,
         );
       }
+      printBreakdowns(breakdowns, compiling, counted);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where each verifier's instructions went, per token: the signature call, JSON.parse, Node's
+ * other native helpers, and the rest (JavaScript and V8's builtins and runtime), compilation
+ * left out as above; then tokenwarden's JavaScript and builtins by function.
+ */
+function printBreakdowns(breakdowns: ReadonlyMap<ContenderName, InstructionBreakdown>, compiling: ReadonlyMap<ContenderName, number>, counted: number): void {
+  const k = (instructions: number): string => `${(instructions / counted / 1000).toFixed(1)}k`.padStart(10);
+  console.log(`\n  where they go, per token (instructions; "the rest" is JavaScript and V8's builtins and runtime)`);
+  console.log(`  ${'verifier'.padEnd(18)} ${'signature call'.padStart(14)} ${'JSON.parse'.padStart(10)} ${'Buffer, TextDecoder'.padStart(19)} ${'the rest'.padStart(10)}`);
+  for (const [who, b] of breakdowns) {
+    const rest = b.total - (compiling.get(who) ?? 0) * counted - b.signature - b.jsonParse - b.nodeNative;
+    console.log(`  ${who.padEnd(18)} ${k(b.signature).padStart(14)} ${k(b.jsonParse)} ${k(b.nodeNative).padStart(19)} ${k(rest)}`);
+  }
+  const own = breakdowns.get('tokenwarden');
+  if (own === undefined) return;
+  console.log(`\n  tokenwarden's JavaScript and builtins by function, exclusive, per token (the ${TOP_FUNCTIONS} largest)`);
+  for (const [name, instructions] of [...own.functions].sort((a, b) => b[1] - a[1]).slice(0, TOP_FUNCTIONS)) {
+    console.log(`  ${k(instructions)}  ${name}`);
   }
 }
 
