@@ -95,6 +95,9 @@ export function countInstructions(script: string, env: Record<string, string>, l
       // Names for the JavaScript V8 compiles, which callgrind sees only as addresses: Node
       // writes them to /tmp/perf-<pid>.map (valgrind runs node in its own process).
       '--perf-basic-prof',
+      // which also starts V8's log: kept in `dir` rather than the working directory.
+      '--no-logfile-per-isolate',
+      `--logfile=${join(dir, `${label}.v8.log`)}`,
       '--import',
       'tsx',
       script,
