@@ -119,7 +119,7 @@ export function instructionBreakdown(dump: string, nameOfCode: (address: number)
 
 /** "JS:*parseCompactJws file:///…/src/token/parse.ts:1:828" as "parseCompactJws (parse.ts)". */
 function shortName(name: string): string {
-  const match = /^JS:[*~^+-]?(\S*) (?:file:\/\/)?\S*?([^/\s:]+)(?::\d+)*$/.exec(name);
+  const match = /^JS:[*~^+'-]*(\S*) (?:file:\/\/)?\S*?([^/\s:]+)(?::\d+)*$/.exec(name);
   if (match === null) return name;
   return `${match[1] === '' ? '(anonymous)' : match[1]} (${match[2]})`;
 }

@@ -40,6 +40,8 @@ const DUMP = [
   '0 80',
   'fn=(11) 0x000000000d200000',
   '0 9',
+  'fn=(12) 0x000000000d300010',
+  '0 12',
   'totals: 20000',
 ].join('\n');
 
@@ -48,6 +50,8 @@ const PERF_MAP = [
   // Recompiled into the same space later: the latest mapping names the code that ran.
   'd106d00 100 JS:*parseCompactJws file:///x/src/token/parse.ts:1:828',
   'd106e00 a JS:*verify file:///x/src/verifier.ts:1:2806',
+  // Context-specialised code (Node 24) carries a second marker.
+  'd300000 40 JS:*\'decodeJsonObject file:///x/src/token/decode.ts:1:900',
 ].join('\n');
 
 describe('the breakdown of a callgrind dump', () => {
@@ -70,12 +74,13 @@ describe('the breakdown of a callgrind dump', () => {
       'parseCompactJws (parse.ts)': 705,
       'Builtins_StringIndexOf': 80,
       'JavaScript (unnamed)': 9,
+      'decodeJsonObject (decode.ts)': 12,
     });
   });
 
   it('leaves run-time code unnamed without a perf map', () => {
     const breakdown = instructionBreakdown(DUMP);
-    expect(breakdown.functions.get('JavaScript (unnamed)')).toBe(705 + 9);
+    expect(breakdown.functions.get('JavaScript (unnamed)')).toBe(705 + 9 + 12);
   });
 });
 
