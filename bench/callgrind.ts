@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { join } from 'node:path';
-import { instructionBreakdown, perfMapNames, type InstructionBreakdown } from './instruction-breakdown.js';
+import { instructionBreakdown, perfMapNames, readCallgrindDump, type CallgrindDump, type InstructionBreakdown } from './instruction-breakdown.js';
 import { exposedGc } from './measure.js';
 
 const MARKER = 'uv_os_getpriority';
@@ -40,30 +40,8 @@ const COMPILE_ENTRY = /^v8::internal::Runtime_(?:Compile\w*|BytecodeBudgetInterr
  * The inclusive cost of every call into one of V8's compile entries, from a callgrind dump:
  * everything the compilers did, with all they called.
  */
-export function compilerInstructions(dump: string): number {
-  // callgrind compresses names: "(12) name" defines id 12, "(12)" refers to it.
-  const names = new Map<string, string>();
-  const nameOf = (field: string): string => {
-    const match = /^\((\d+)\)(?: (.*))?$/.exec(field);
-    if (match === null) return field;
-    if (match[2] !== undefined) names.set(match[1] as string, match[2]);
-    return names.get(match[1] as string) ?? field;
-  };
-  let callee = '';
-  let nextIsCall = false;
-  let compiler = 0;
-  for (const line of dump.split('\n')) {
-    // A caller's line may be where a name is first defined that a later `cfn=` refers to.
-    if (line.startsWith('fn=')) nameOf(line.slice(3));
-    else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
-    else if (line.startsWith('calls=')) nextIsCall = true;
-    else if (nextIsCall) {
-      // The line after `calls=` holds the call's position and its inclusive cost.
-      nextIsCall = false;
-      if (COMPILE_ENTRY.test(callee)) compiler += Number(line.split(' ')[1] ?? 0);
-    }
-  }
-  return compiler;
+export function compilerInstructions(dump: CallgrindDump): number {
+  return dump.calls.reduce((sum, { callee, cost }) => (COMPILE_ENTRY.test(callee) ? sum + cost : sum), 0);
 }
 
 /**
@@ -108,13 +86,12 @@ export function countInstructions(script: string, env: Record<string, string>, l
   // Dump 1 ends at the first marker, dump 2 at the second: dump 2 is the counted stretch. A third
   // would mean something else entered the marker, and the stretches would not be ours.
   if (existsSync(`${out}.3`)) throw new Error(`${MARKER} was entered more than twice in the run of ${label}`);
-  const dump = readFileSync(`${out}.2`, 'utf8');
-  const totals = /^totals: (\d+)$/m.exec(dump);
-  if (totals === null) throw new Error(`no totals in the callgrind dump of ${label}`);
+  const dump = readCallgrindDump(readFileSync(`${out}.2`, 'utf8'));
+  if (dump.total === undefined) throw new Error(`no totals in the callgrind dump of ${label}`);
   const perfMap = `/tmp/perf-${run.pid}.map`;
   const names = existsSync(perfMap) ? perfMapNames(readFileSync(perfMap, 'utf8')) : undefined;
   rmSync(perfMap, { force: true });
-  return { total: Number(totals[1]), compiler: compilerInstructions(dump), breakdown: instructionBreakdown(dump, names) };
+  return { total: dump.total, compiler: compilerInstructions(dump), breakdown: instructionBreakdown(dump, names) };
 }
 
 /** Whether valgrind is installed; says what `what` needs when it is not. */

@@ -26,11 +26,21 @@ export interface InstructionBreakdown {
 interface CallRecord {
   readonly caller: string;
   readonly callee: string;
+  /** Inclusive: everything the callee did, with all it called. */
   readonly cost: number;
 }
 
-/** Self cost per function and every call record of a callgrind dump (one event: Ir). */
-export function readCallgrindDump(dump: string): { self: Map<string, number>; calls: CallRecord[]; total: number } {
+/** A callgrind dump (one event: Ir), read. */
+export interface CallgrindDump {
+  /** Exclusive cost per function. */
+  readonly self: ReadonlyMap<string, number>;
+  readonly calls: readonly CallRecord[];
+  /** From the `totals:` line; undefined when the dump has none. */
+  readonly total: number | undefined;
+}
+
+/** Reads the exclusive costs, call records and totals of a callgrind dump. */
+export function readCallgrindDump(dump: string): CallgrindDump {
   // callgrind compresses names: "(12) name" defines id 12, "(12)" refers to it.
   const names = new Map<string, string>();
   const nameOf = (field: string): string => {
@@ -44,8 +54,9 @@ export function readCallgrindDump(dump: string): { self: Map<string, number>; ca
   let current = '';
   let callee = '';
   let nextIsCall = false;
-  let total = 0;
+  let total: number | undefined;
   for (const line of dump.split('\n')) {
+    // A caller's line may be where a name is first defined that a later `cfn=` refers to.
     if (line.startsWith('fn=')) current = nameOf(line.slice(3));
     else if (line.startsWith('cfn=')) callee = nameOf(line.slice(4));
     else if (line.startsWith('calls=')) nextIsCall = true;
@@ -95,8 +106,9 @@ export function perfMapNames(map: string): (address: number) => string | undefin
 }
 
 /** Splits a counted stretch's instructions into the parts above. */
-export function instructionBreakdown(dump: string, nameOfCode: (address: number) => string | undefined = () => undefined): InstructionBreakdown {
-  const { self, calls, total } = readCallgrindDump(dump);
+export function instructionBreakdown(dump: CallgrindDump, nameOfCode: (address: number) => string | undefined = () => undefined): InstructionBreakdown {
+  const { self, calls } = dump;
+  const total = dump.total ?? 0;
   const into = (entry: (callee: string) => boolean, from: (caller: string) => boolean): number =>
     calls.reduce((sum, { caller, callee, cost }) => (entry(callee) && from(caller) ? sum + cost : sum), 0);
   const fromJavaScript = (caller: string): boolean => FROM_JAVASCRIPT.test(caller);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compilerInstructions } from '../../bench/callgrind.js';
+import { readCallgrindDump } from '../../bench/instruction-breakdown.js';
 
 // `npm run bench:instructions` leaves out what V8's compilers did inside the counted stretch;
 // that share is read from the callgrind dump's call records.
@@ -36,10 +37,10 @@ describe('the compiler share of a callgrind dump', () => {
       '0 4000',
       'totals: 20000',
     ].join('\n');
-    expect(compilerInstructions(dump)).toBe(9000 + 700 + 4000);
+    expect(compilerInstructions(readCallgrindDump(dump))).toBe(9000 + 700 + 4000);
   });
 
   it('is zero when nothing was compiled', () => {
-    expect(compilerInstructions(['fn=(1) main', '0 10', 'cfn=(2) helper', 'calls=1 0', '0 5'].join('\n'))).toBe(0);
+    expect(compilerInstructions(readCallgrindDump(['fn=(1) main', '0 10', 'cfn=(2) helper', 'calls=1 0', '0 5'].join('\n')))).toBe(0);
   });
 });

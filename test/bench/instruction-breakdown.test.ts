@@ -61,10 +61,11 @@ describe('the breakdown of a callgrind dump', () => {
     expect(self.get('0x000000000d106d00')).toBe(705);
     expect(self.get('Builtins_CallApiCallback')).toBe(100);
     expect(calls).toHaveLength(6);
+    expect(readCallgrindDump('fn=(1) main\n0 10').total).toBeUndefined();
   });
 
   it('counts each native entry once, from JavaScript, and names JavaScript from the perf map', () => {
-    const breakdown = instructionBreakdown(DUMP, perfMapNames(PERF_MAP));
+    const breakdown = instructionBreakdown(readCallgrindDump(DUMP), perfMapNames(PERF_MAP));
     expect(breakdown.total).toBe(20000);
     expect(breakdown.signature).toBe(5000);
     expect(breakdown.nodeNative).toBe(300 + 60);
@@ -79,7 +80,7 @@ describe('the breakdown of a callgrind dump', () => {
   });
 
   it('leaves run-time code unnamed without a perf map', () => {
-    const breakdown = instructionBreakdown(DUMP);
+    const breakdown = instructionBreakdown(readCallgrindDump(DUMP));
     expect(breakdown.functions.get('JavaScript (unnamed)')).toBe(705 + 9 + 12);
   });
 });
